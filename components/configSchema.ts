@@ -1,0 +1,113 @@
+// The shape of a stack's `model-serving:*` config: which keys exist, their types and their
+// per-value rules. Defaults and rules that relate keys to each other live in settings.ts.
+import { z } from "zod";
+import { parseQuantity, suggestMemoryQuantity } from "./quantity";
+
+export const DEPLOYMENT_MODES = ["Serverless", "RawDeployment"] as const;
+export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
+
+// DNS-1035 label: Kubernetes Service names, which KServe derives from the model name.
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+// DNS-1123 label: namespace names.
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// repository@sha256:<64 hex>: the only image reference Knative does not try to resolve.
+export const DIGEST_REFERENCE = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
+const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PLATFORM = /^linux\/(amd64|arm64)$/;
+
+function integer(min: number, max: number) {
+  const range = `a whole number from ${min} to ${max}`;
+  return z
+    .number({ error: `must be ${range}` })
+    .int({ error: `must be ${range}` })
+    .min(min, { error: `must be ${range}` })
+    .max(max, { error: `must be ${range}` });
+}
+
+const flag = z.boolean({ error: "must be true or false" });
+
+function label(pattern: RegExp, rule: string) {
+  return z
+    .string({ error: "must be a string" })
+    .max(63, { error: "must be at most 63 characters (a Kubernetes name)" })
+    .regex(pattern, { error: `is not a valid name: ${rule}` });
+}
+
+function quantity(kind: "cpu" | "memory") {
+  // Kubernetes accepts plain numbers as quantities too ("cpu: 1").
+  return z.union([z.string(), z.number()], { error: "must be a Kubernetes quantity" }).superRefine((value, ctx) => {
+    const text = String(value);
+    const suggestion = kind === "memory" ? suggestMemoryQuantity(text) : undefined;
+    if (parseQuantity(text) === undefined || (parseQuantity(text) ?? 0) <= 0) {
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : ` (for example ${kind === "cpu" ? '"500m" or "1"' : '"512Mi" or "1Gi"'})`;
+      ctx.addIssue({ code: "custom", message: `is not a positive Kubernetes quantity${hint}` });
+    } else if (kind === "memory" && /m$/.test(text)) {
+      ctx.addIssue({ code: "custom", message: `means millibytes ("m" is milli; did you mean "${suggestion}"?)` });
+    }
+  });
+}
+
+const resourcePair = (kind: "cpu" | "memory") => quantity(kind).optional();
+const resourceSet = z.strictObject({ cpu: resourcePair("cpu"), memory: resourcePair("memory") });
+
+const probe = {
+  path: z.string({ error: "must be a string" }).regex(/^\/\S*$/, { error: 'must be an HTTP path starting with "/"' }).optional(),
+  initialDelaySeconds: integer(0, 3600).optional(),
+  periodSeconds: integer(0, 3600).optional(),
+  timeoutSeconds: integer(1, 3600).optional(),
+  failureThreshold: integer(1, 1000).optional(),
+};
+
+export const configSchema = z.strictObject({
+  modelName: label(DNS_1035_LABEL, "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit").optional(),
+  namespace: label(DNS_1123_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit").optional(),
+  createNamespace: flag.optional(),
+  deploymentMode: z.enum(DEPLOYMENT_MODES, { error: `must be one of ${DEPLOYMENT_MODES.join(", ")}` }).optional(),
+  port: integer(1024, 65535).optional(),
+  image: z
+    .string({ error: "must be a string" })
+    .regex(DIGEST_REFERENCE, { error: "must be pinned by digest, repository@sha256:<64 hex digits> (Knative cannot resolve ECR tags; `docker inspect --format '{{index .RepoDigests 0}}' IMAGE` prints it)" })
+    .optional(),
+  build: z
+    .strictObject({
+      context: z.string({ error: "must be a path" }).min(1, { error: "must be a path" }).optional(),
+      dockerfile: z.string({ error: "must be a path" }).min(1, { error: "must be a path" }).optional(),
+      platform: z.string({ error: "must be a string" }).regex(PLATFORM, { error: 'must be "linux/amd64" or "linux/arm64", the CPU of the cluster\'s nodes' }).optional(),
+    })
+    .optional(),
+  ecr: z
+    .strictObject({
+      repositoryName: z.string({ error: "must be a string" }).min(2).max(256).regex(ECR_REPOSITORY_NAME, { error: "is not a valid ECR repository name (lower-case letters, digits, '.', '_', '-' and '/')" }).optional(),
+      forceDelete: flag.optional(),
+      keepTaggedImages: integer(1, 1000).optional(),
+      kmsKeyArn: z.string({ error: "must be a string" }).regex(/^arn:aws[\w-]*:kms:/, { error: "must be a KMS key ARN (arn:aws:kms:...)" }).optional(),
+    })
+    .optional(),
+  nodeRoleAccess: z
+    .strictObject({
+      enabled: flag.optional(),
+      roleNames: z.array(z.string().min(1), { error: "must be a list of IAM role names" }).optional(),
+      nodeGroups: z.array(z.string().min(1), { error: "must be a list of EKS node group names" }).optional(),
+    })
+    .optional(),
+  pullSecret: z.strictObject({ enabled: flag.optional() }).optional(),
+  cluster: z.strictObject({ name: z.string({ error: "must be a string" }).min(1, { error: "must be an EKS cluster name" }).optional() }).optional(),
+  resources: z.strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() }).optional(),
+  replicas: z.strictObject({ min: integer(0, 1000).optional(), max: integer(1, 1000).optional() }).optional(),
+  probes: z
+    .strictObject({
+      readiness: z.strictObject(probe).optional(),
+      liveness: z.strictObject(probe).optional(),
+      startup: z.strictObject({ ...probe, enabled: flag.optional() }).optional(),
+    })
+    .optional(),
+  readyTimeoutSeconds: integer(1, 86400).optional(),
+  env: z
+    .record(z.string().regex(ENV_NAME, { error: "must be an environment variable name (letters, digits, '_')" }), z.string({ error: "must be a string" }), {
+      error: "must be a map of NAME: value",
+    })
+    .optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,129 @@
+// Pure manifest builders: settings in, plain Kubernetes objects out. The components, the
+// offline render command and the tests all call these, so no manifest is written twice.
+import { ProbeSettings, Settings } from "./settings";
+
+export const INFERENCE_SERVICE_API_VERSION = "serving.kserve.io/v1beta1";
+export const INFERENCE_SERVICE_KIND = "InferenceService";
+/** KServe routes traffic only to the container of this name. */
+export const CONTAINER_NAME = "kserve-container";
+export const PULL_SECRET_TYPE = "kubernetes.io/dockerconfigjson";
+
+export type KubernetesObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+};
+
+export function labels(s: Settings): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": s.modelName,
+    "app.kubernetes.io/part-of": "model-serving",
+    "app.kubernetes.io/managed-by": "pulumi",
+  };
+}
+
+export function pullSecretName(s: Settings): string {
+  return `${s.modelName}-ecr-pull`;
+}
+
+export function namespaceManifest(s: Settings): KubernetesObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: s.namespace, labels: labels(s) } };
+}
+
+/** The `.dockerconfigjson` a kubelet reads: one registry, basic auth. */
+export function dockerConfigJson(server: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}
+
+export function pullSecretManifest(s: Settings, dockerConfig: string): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: pullSecretName(s), namespace: s.namespace, labels: labels(s) },
+    type: PULL_SECRET_TYPE,
+    stringData: { ".dockerconfigjson": dockerConfig },
+  };
+}
+
+/** An HTTP probe on the one port. Zero delays and periods are left out (0 period: Knative's aggressive probing). */
+export function httpProbe(probe: ProbeSettings, port: number): Record<string, unknown> {
+  return {
+    httpGet: { path: probe.path, port },
+    ...(probe.initialDelaySeconds > 0 ? { initialDelaySeconds: probe.initialDelaySeconds } : {}),
+    ...(probe.periodSeconds > 0 ? { periodSeconds: probe.periodSeconds } : {}),
+    ...(probe.timeoutSeconds !== undefined ? { timeoutSeconds: probe.timeoutSeconds } : {}),
+    ...(probe.failureThreshold !== undefined ? { failureThreshold: probe.failureThreshold } : {}),
+  };
+}
+
+export function containerEnv(s: Settings): { name: string; value: string }[] {
+  const env = [{ name: "MODEL_NAME", value: s.modelName }];
+  // Knative injects PORT and rejects a user-set one; KServe's RawDeployment does not inject it.
+  if (s.deploymentMode === "RawDeployment") {
+    env.push({ name: "PORT", value: String(s.port) });
+  }
+  for (const name of Object.keys(s.env).sort()) {
+    env.push({ name, value: s.env[name] });
+  }
+  return env;
+}
+
+/** Within what Knative accepts on the container (pod-level securityContext is behind a flag). */
+export const CONTAINER_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+export function predictorContainer(s: Settings, image: string): Record<string, unknown> {
+  return {
+    name: CONTAINER_NAME,
+    image,
+    // Knative allows exactly one port; "http1" names its protocol.
+    ports: [{ containerPort: s.port, protocol: "TCP", name: "http1" }],
+    env: containerEnv(s),
+    readinessProbe: httpProbe(s.probes.readiness, s.port),
+    livenessProbe: httpProbe(s.probes.liveness, s.port),
+    ...(s.probes.startup.enabled ? { startupProbe: httpProbe(s.probes.startup, s.port) } : {}),
+    resources: {
+      requests: { ...s.resources.requests },
+      limits: { ...s.resources.limits },
+    },
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+  };
+}
+
+export function inferenceServiceAnnotations(s: Settings): Record<string, string> {
+  return {
+    // Installs default differently: always say which mode.
+    "serving.kserve.io/deploymentMode": s.deploymentMode,
+    // Makes `pulumi up` wait for Ready and fail with the service's condition message.
+    "pulumi.com/waitFor": "condition=Ready",
+    "pulumi.com/timeoutSeconds": String(s.readyTimeoutSeconds),
+  };
+}
+
+/** The InferenceService; `image` must be `repository@sha256:…`. */
+export function inferenceServiceManifest(s: Settings, image: string): KubernetesObject {
+  return {
+    apiVersion: INFERENCE_SERVICE_API_VERSION,
+    kind: INFERENCE_SERVICE_KIND,
+    metadata: {
+      name: s.modelName,
+      namespace: s.namespace,
+      labels: labels(s),
+      annotations: inferenceServiceAnnotations(s),
+    },
+    spec: {
+      predictor: {
+        minReplicas: s.replicas.min,
+        maxReplicas: s.replicas.max,
+        ...(s.pullSecret.enabled ? { imagePullSecrets: [{ name: pullSecretName(s) }] } : {}),
+        containers: [predictorContainer(s, image)],
+      },
+    },
+  };
+}

@@ -1,0 +1,309 @@
+// Settings: the only place stack config is read. Reads every `model-serving:*` key, applies the
+// defaults, checks every rule, and throws one error listing every bad key, before any resource
+// exists.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { closest } from "fastest-levenshtein";
+import { z } from "zod";
+import { configSchema, DeploymentMode, RawConfig } from "./configSchema";
+import { formatBytes, parseQuantity } from "./quantity";
+
+export const PROJECT = "model-serving";
+
+/** Ports Knative's queue-proxy and activator use; a user container may not listen on them. */
+export const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091];
+
+/** The longest model name whose Knative children fit a 63-character name: `<name>-predictor-00001-private`. */
+export const MAX_SERVERLESS_MODEL_NAME = 63 - "-predictor-00001-private".length;
+
+/** KServe's host label is `<name>-predictor-<namespace>`, at most 63 characters. */
+export const MAX_NAME_PLUS_NAMESPACE = 63 - "-predictor-".length;
+
+/** The smallest memory limit the model server runs in: its peak RSS under load, with headroom. */
+export const MIN_MEMORY_LIMIT = "256Mi";
+
+export interface ProbeSettings {
+  readonly path: string;
+  /** @default 0: every delay is paid by each pod start, including each scale from zero. */
+  readonly initialDelaySeconds: number;
+  /** 0 means Knative's aggressive readiness probing (Serverless readiness only). */
+  readonly periodSeconds: number;
+  /** Unset when periodSeconds is 0: Knative rejects it there. */
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+}
+
+export interface Settings {
+  readonly stack: string;
+  /** InferenceService name; also the model name the server answers to. @default "california-housing" */
+  readonly modelName: string;
+  /** @default "model-serving" */
+  readonly namespace: string;
+  /** false adopts an existing namespace (a Kubeflow profile) and never deletes it. @default true */
+  readonly createNamespace: boolean;
+  /** @default "Serverless" */
+  readonly deploymentMode: DeploymentMode;
+  /** The one port: container port, every probe, the image build arg and (RawDeployment) PORT. @default 8000 */
+  readonly port: number;
+  /** An existing image by digest; set, nothing is built and no repository is created. */
+  readonly image?: string;
+  readonly build: { readonly context: string; readonly dockerfile: string; readonly platform: string };
+  readonly ecr: {
+    readonly repositoryName: string;
+    readonly forceDelete: boolean;
+    readonly keepTaggedImages: number;
+    readonly kmsKeyArn?: string;
+  };
+  readonly nodeRoleAccess: { readonly enabled: boolean; readonly roleNames: string[]; readonly nodeGroups: string[] };
+  readonly pullSecret: { readonly enabled: boolean };
+  readonly cluster: { readonly name?: string; readonly region?: string };
+  readonly resources: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+  };
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly probes: {
+    readonly readiness: ProbeSettings;
+    readonly liveness: ProbeSettings;
+    readonly startup: ProbeSettings & { readonly enabled: boolean };
+  };
+  /** How long `pulumi up` waits for the InferenceService to be Ready. @default 600 */
+  readonly readyTimeoutSeconds: number;
+  /** Extra container environment. PORT and MODEL_NAME come from `port` and `modelName`. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Config that fails validation: one message, one line per bad key. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid ${PROJECT} config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+    this.name = "SettingsError";
+  }
+}
+
+export interface ParseOptions {
+  /** Stack name: part of the default ECR repository name. */
+  readonly stack: string;
+  /** Where `build.context` and `build.dockerfile` are relative to. @default process.cwd() */
+  readonly projectDir?: string;
+}
+
+/**
+ * Settings from a stack's config map (`model-serving:port` → 8000, `aws:region` → "..."), as
+ * `Pulumi.<stack>.yaml` holds it. Throws SettingsError naming every bad key.
+ */
+export function parseSettings(config: Record<string, unknown>, options: ParseOptions): Settings {
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(`${PROJECT}:`)) {
+      own[key.slice(PROJECT.length + 1)] = value;
+    }
+  }
+  const parsed = configSchema.safeParse(own, { reportInput: true });
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.flatMap(describeIssue));
+  }
+  const settings = applyDefaults(parsed.data, options.stack, stringOrUndefined(config["aws:region"]));
+  const problems = checkRules(settings, options.projectDir ?? process.cwd());
+  if (problems.length > 0) {
+    throw new SettingsError(problems);
+  }
+  return settings;
+}
+
+/** Pulumi hands config values over as strings; objects, numbers and booleans as JSON. */
+export function decodeConfigValue(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function key(pathParts: readonly PropertyKey[]): string {
+  return `${PROJECT}:${pathParts.map(String).join(".")}`;
+}
+
+const TOP_LEVEL_KEYS = Object.keys(configSchema.shape);
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((unknown) => {
+      const known = issue.path.length === 0 ? TOP_LEVEL_KEYS : Object.keys((issue.input as Record<string, unknown>) ?? {}).filter((k) => k !== unknown);
+      const hint = issue.path.length === 0 ? ` (did you mean "${key([closest(unknown, known)])}"?)` : "";
+      return `${key([...issue.path, unknown])}: is not a setting of this program${hint}; see the README's config table`;
+    });
+  }
+  const shown = issue.input === undefined ? "" : `${JSON.stringify(issue.input)} `;
+  return [`${key(issue.path)}: ${shown}${issue.message}`];
+}
+
+function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
+  const modelName = raw.modelName ?? "california-housing";
+  const deploymentMode = raw.deploymentMode ?? "Serverless";
+  const serverless = deploymentMode === "Serverless";
+  const readiness = raw.probes?.readiness ?? {};
+  // Serverless: aggressive probing (period 0) makes a pod Ready within ~50 ms of loading.
+  const readinessPeriod = readiness.periodSeconds ?? (serverless ? 0 : 5);
+  const readinessPath = readiness.path ?? "/health";
+  const startup = raw.probes?.startup ?? {};
+  const liveness = raw.probes?.liveness ?? {};
+  return {
+    stack,
+    modelName,
+    namespace: raw.namespace ?? "model-serving",
+    createNamespace: raw.createNamespace ?? true,
+    deploymentMode,
+    port: raw.port ?? 8000,
+    image: raw.image,
+    build: {
+      context: raw.build?.context ?? "app",
+      dockerfile: raw.build?.dockerfile ?? path.join(raw.build?.context ?? "app", "Dockerfile"),
+      platform: raw.build?.platform ?? "linux/amd64",
+    },
+    ecr: {
+      repositoryName: raw.ecr?.repositoryName ?? `${PROJECT}/${stack}/${modelName}`.toLowerCase(),
+      forceDelete: raw.ecr?.forceDelete ?? false,
+      keepTaggedImages: raw.ecr?.keepTaggedImages ?? 10,
+      kmsKeyArn: raw.ecr?.kmsKeyArn,
+    },
+    nodeRoleAccess: {
+      enabled: raw.nodeRoleAccess?.enabled ?? true,
+      roleNames: raw.nodeRoleAccess?.roleNames ?? [],
+      nodeGroups: raw.nodeRoleAccess?.nodeGroups ?? [],
+    },
+    pullSecret: { enabled: raw.pullSecret?.enabled ?? false },
+    cluster: { name: raw.cluster?.name, region },
+    resources: {
+      requests: {
+        cpu: String(raw.resources?.requests?.cpu ?? "500m"),
+        memory: String(raw.resources?.requests?.memory ?? "256Mi"),
+      },
+      limits: {
+        cpu: String(raw.resources?.limits?.cpu ?? "1"),
+        memory: String(raw.resources?.limits?.memory ?? "512Mi"),
+      },
+    },
+    replicas: { min: raw.replicas?.min ?? 1, max: raw.replicas?.max ?? 3 },
+    probes: {
+      readiness: {
+        path: readinessPath,
+        initialDelaySeconds: readiness.initialDelaySeconds ?? 0,
+        periodSeconds: readinessPeriod,
+        timeoutSeconds: readiness.timeoutSeconds ?? (readinessPeriod === 0 ? undefined : 2),
+        failureThreshold: readiness.failureThreshold ?? (readinessPeriod === 0 ? undefined : 3),
+      },
+      liveness: {
+        path: liveness.path ?? "/v2/health/live",
+        initialDelaySeconds: liveness.initialDelaySeconds ?? 0,
+        periodSeconds: liveness.periodSeconds ?? 10,
+        timeoutSeconds: liveness.timeoutSeconds ?? 2,
+        failureThreshold: liveness.failureThreshold ?? 3,
+      },
+      // Covers the model load: up to periodSeconds × failureThreshold (2 min) before liveness starts.
+      startup: {
+        enabled: startup.enabled ?? !serverless,
+        path: startup.path ?? readinessPath,
+        initialDelaySeconds: startup.initialDelaySeconds ?? 0,
+        periodSeconds: startup.periodSeconds ?? 2,
+        timeoutSeconds: startup.timeoutSeconds ?? 2,
+        failureThreshold: startup.failureThreshold ?? 60,
+      },
+    },
+    readyTimeoutSeconds: raw.readyTimeoutSeconds ?? 600,
+    env: raw.env ?? {},
+  };
+}
+
+/** Rules that relate keys to each other or to the platform; each problem names its key. */
+function checkRules(s: Settings, projectDir: string): string[] {
+  const problems: string[] = [];
+  const serverless = s.deploymentMode === "Serverless";
+  const problem = (name: string, value: unknown, text: string) => problems.push(`${PROJECT}:${name}: ${JSON.stringify(value)} ${text}`);
+
+  if (serverless && s.modelName.length > MAX_SERVERLESS_MODEL_NAME) {
+    problem("modelName", s.modelName, `is ${s.modelName.length} characters; in Serverless mode at most ${MAX_SERVERLESS_MODEL_NAME} fit Knative's derived names (<name>-predictor-00001-private ≤ 63)`);
+  }
+  if (s.modelName.length + s.namespace.length > MAX_NAME_PLUS_NAMESPACE) {
+    problem("modelName", s.modelName, `with namespace "${s.namespace}" makes KServe's host label <name>-predictor-<namespace> longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE})`);
+  }
+  if (serverless && KNATIVE_RESERVED_PORTS.includes(s.port)) {
+    problem("port", s.port, `is reserved by Knative (${KNATIVE_RESERVED_PORTS.join(", ")}); pick another, e.g. 8000, and make the server listen on it`);
+  }
+
+  for (const kind of ["cpu", "memory"] as const) {
+    const request = parseQuantity(s.resources.requests[kind]);
+    const limit = parseQuantity(s.resources.limits[kind]);
+    if (request !== undefined && limit !== undefined && limit < request) {
+      problem(`resources.limits.${kind}`, s.resources.limits[kind], `is below resources.requests.${kind} (${s.resources.requests[kind]}); raise the limit or lower the request`);
+    }
+  }
+  const memoryLimit = parseQuantity(s.resources.limits.memory);
+  const minimum = parseQuantity(MIN_MEMORY_LIMIT) ?? 0;
+  if (memoryLimit !== undefined && memoryLimit < minimum) {
+    problem("resources.limits.memory", s.resources.limits.memory, `(${formatBytes(memoryLimit)}) is below the ${MIN_MEMORY_LIMIT} the model server needs; the pod would be OOMKilled. Use at least ${MIN_MEMORY_LIMIT}`);
+  }
+
+  if (s.replicas.min > s.replicas.max) {
+    problem("replicas.min", s.replicas.min, `is above replicas.max (${s.replicas.max}); make min ≤ max`);
+  }
+  if (!serverless && s.replicas.min < 1) {
+    problem("replicas.min", s.replicas.min, "must be at least 1 in RawDeployment mode (only Serverless scales to zero)");
+  }
+
+  const probeKeys = [["readiness", s.probes.readiness], ["liveness", s.probes.liveness], ["startup", s.probes.startup]] as const;
+  for (const [name, probe] of probeKeys) {
+    if (probe.periodSeconds === 0 && !(name === "readiness" && serverless)) {
+      problem(`probes.${name}.periodSeconds`, 0, `must be at least 1${name === "readiness" ? " in RawDeployment mode (0, aggressive probing, is Knative's alone)" : ""}`);
+    }
+  }
+  if (s.probes.readiness.periodSeconds === 0) {
+    for (const field of ["timeoutSeconds", "failureThreshold"] as const) {
+      if (s.probes.readiness[field] !== undefined) {
+        problem(`probes.readiness.${field}`, s.probes.readiness[field], "is rejected by Knative when probes.readiness.periodSeconds is 0; remove it or set periodSeconds ≥ 1");
+      }
+    }
+  }
+
+  const access = s.nodeRoleAccess;
+  if (access.enabled && access.roleNames.length === 0 && access.nodeGroups.length === 0) {
+    problem("nodeRoleAccess.enabled", true, "but neither nodeRoleAccess.roleNames nor nodeRoleAccess.nodeGroups is set; list the node roles or groups, or set enabled: false if the nodes can already pull from ECR");
+  }
+  if (access.enabled && access.nodeGroups.length > 0 && !s.cluster.name) {
+    problem("nodeRoleAccess.nodeGroups", access.nodeGroups, "needs cluster.name to look the node groups up; set cluster.name or use nodeRoleAccess.roleNames");
+  }
+  if (s.pullSecret.enabled && s.image && !ecrRegistryOf(s.image)) {
+    problem("pullSecret.enabled", true, `makes an ECR pull secret, but image "${s.image}" is not in ECR; turn it off for this image`);
+  }
+
+  for (const reserved of ["PORT", "MODEL_NAME"]) {
+    if (reserved in s.env) {
+      problem(`env.${reserved}`, s.env[reserved], `is set by the program (from ${reserved === "PORT" ? "port" : "modelName"}); remove it from env`);
+    }
+  }
+  if (!s.image) {
+    for (const [name, file] of [["build.context", s.build.context], ["build.dockerfile", s.build.dockerfile]] as const) {
+      if (!fs.existsSync(path.resolve(projectDir, file))) {
+        problem(name, file, `does not exist (relative to ${projectDir}); point it at the model server's ${name === "build.context" ? "folder" : "Dockerfile"} or set image`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The ECR registry host and account of an image reference, if it is in ECR. */
+export function ecrRegistryOf(image: string): { host: string; accountId: string; region: string } | undefined {
+  const match = /^((\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\//.exec(image);
+  return match ? { host: match[1], accountId: match[2], region: match[3] } : undefined;
+}
+
+/** Settings of the running Pulumi stack. */
+export function readSettings(): Settings {
+  const config = Object.fromEntries(Object.entries(pulumi.runtime.allConfig()).map(([name, value]) => [name, decodeConfigValue(value)]));
+  return parseSettings(config, { stack: pulumi.getStack() });
+}
