@@ -104,9 +104,7 @@ export const configSchema = z.strictObject({
     .optional(),
   readyTimeoutSeconds: integer(1, 86400).optional(),
   env: z
-    .record(z.string().regex(ENV_NAME, { error: "must be an environment variable name (letters, digits, '_')" }), z.string({ error: "must be a string" }), {
-      error: "must be a map of NAME: value",
-    })
+    .record(z.string().regex(ENV_NAME, { error: "is not an environment variable name (letters, digits, '_')" }), z.string({ error: "must be a string" }))
     .optional(),
 });
 

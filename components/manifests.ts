@@ -37,7 +37,8 @@ export function dockerConfigJson(server: string, username: string, password: str
   return JSON.stringify({ auths: { [server]: { username, password, auth } } });
 }
 
-export function pullSecretManifest(s: Settings, dockerConfig: string): KubernetesObject {
+/** `dockerConfig` is a string, or a Pulumi secret output inside the program. */
+export function pullSecretManifest<Config = string>(s: Settings, dockerConfig: Config): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -78,7 +79,7 @@ export const CONTAINER_SECURITY_CONTEXT = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-export function predictorContainer(s: Settings, image: string): Record<string, unknown> {
+export function predictorContainer<Image = string>(s: Settings, image: Image): Record<string, unknown> {
   return {
     name: CONTAINER_NAME,
     image,
@@ -106,8 +107,8 @@ export function inferenceServiceAnnotations(s: Settings): Record<string, string>
   };
 }
 
-/** The InferenceService; `image` must be `repository@sha256:…`. */
-export function inferenceServiceManifest(s: Settings, image: string): KubernetesObject {
+/** The InferenceService; `image` must be `repository@sha256:…` (a string, or an output in the program). */
+export function inferenceServiceManifest<Image = string>(s: Settings, image: Image): KubernetesObject {
   return {
     apiVersion: INFERENCE_SERVICE_API_VERSION,
     kind: INFERENCE_SERVICE_KIND,

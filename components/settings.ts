@@ -135,12 +135,20 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((unknown) => {
       const known = issue.path.length === 0 ? TOP_LEVEL_KEYS : Object.keys((issue.input as Record<string, unknown>) ?? {}).filter((k) => k !== unknown);
-      const hint = issue.path.length === 0 ? ` (did you mean "${key([closest(unknown, known)])}"?)` : "";
+      const hint = issue.path.length === 0 ? ` (did you mean "${key([nearestKey(unknown, known)])}"?)` : "";
       return `${key([...issue.path, unknown])}: is not a setting of this program${hint}; see the README's config table`;
     });
   }
+  // A bad map key (env names) carries its own rule's message inside.
+  const message = issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
   const shown = issue.input === undefined ? "" : `${JSON.stringify(issue.input)} `;
-  return [`${key(issue.path)}: ${shown}${issue.message}`];
+  return [`${key(issue.path)}: ${shown}${message}`];
+}
+
+/** The known key a misspelt one most likely meant: one contained in the other, else the closest spelling. */
+function nearestKey(unknown: string, known: string[]): string {
+  const lower = unknown.toLowerCase();
+  return known.find((k) => lower.includes(k.toLowerCase()) || k.toLowerCase().includes(lower)) ?? closest(unknown, known);
 }
 
 function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {

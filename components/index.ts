@@ -1,0 +1,14 @@
+export * from "./buildContext";
+export * from "./ecrCredentials";
+export * from "./inferenceService";
+export * from "./kubeconfig";
+export * from "./manifests";
+export * from "./modelImage";
+export * from "./modelNamespace";
+export * from "./modelServing";
+export * from "./nodeRoleEcrAccess";
+export * from "./quantity";
+export * from "./settings";
+export { configSchema, DEPLOYMENT_MODES, DeploymentMode, DIGEST_REFERENCE } from "./configSchema";
+export * from "./stackFile";
+export * from "./render";

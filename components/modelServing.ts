@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ecrCredentials } from "./ecrCredentials";
+import { InferenceService } from "./inferenceService";
+import { eksClusterProvider } from "./kubeconfig";
+import { ModelImage } from "./modelImage";
+import { ModelNamespace } from "./modelNamespace";
+import { NodeRoleEcrAccess } from "./nodeRoleEcrAccess";
+import { ecrRegistryOf, Settings } from "./settings";
+
+/**
+ * The whole deployment: image (built, or brought by digest), node-role ECR access, namespace
+ * and pull secret, and the InferenceService, which waits for them.
+ */
+export class ModelServing extends pulumi.ComponentResource {
+  public readonly imageRef: pulumi.Output<string>;
+  /** The ECR repository built into; empty when `image` brings an existing one. */
+  public readonly repositoryUrl: pulumi.Output<string>;
+  public readonly namespace: pulumi.Output<string>;
+  public readonly inferenceServiceName: pulumi.Output<string>;
+  public readonly url: pulumi.Output<string>;
+
+  constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
+    super("model-serving:index:ModelServing", name, {}, opts);
+    const s = settings;
+    // Without cluster.name the ambient kubeconfig (and `kubernetes:context`) is used.
+    const provider = s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
+    const k8sOpts = { parent: this, ...(provider ? { providers: [provider] } : {}) };
+
+    const image = s.image
+      ? undefined
+      : new ModelImage(
+          name,
+          {
+            repositoryName: s.ecr.repositoryName,
+            context: s.build.context,
+            dockerfile: s.build.dockerfile,
+            platform: s.build.platform,
+            port: s.port,
+            forceDelete: s.ecr.forceDelete,
+            keepTaggedImages: s.ecr.keepTaggedImages,
+            kmsKeyArn: s.ecr.kmsKeyArn,
+          },
+          { parent: this },
+        );
+    this.imageRef = image ? image.imageRef : pulumi.output(s.image!);
+    this.repositoryUrl = image ? image.repositoryUrl : pulumi.output("");
+
+    const access = s.nodeRoleAccess.enabled
+      ? new NodeRoleEcrAccess(
+          name,
+          { roleNames: s.nodeRoleAccess.roleNames, nodeGroups: s.nodeRoleAccess.nodeGroups, clusterName: s.cluster.name },
+          { parent: this },
+        )
+      : undefined;
+
+    const registryId = image ? image.repository.registryId : ecrRegistryOf(s.image ?? "")?.accountId;
+    const registry = s.pullSecret.enabled && registryId ? ecrCredentials(registryId, this) : undefined;
+    const namespace = new ModelNamespace(name, { settings: s, registry }, k8sOpts);
+
+    const service = new InferenceService(
+      name,
+      { settings: s, image: this.imageRef },
+      { ...k8sOpts, dependsOn: [namespace, ...(access ? [access] : [])] },
+    );
+    this.namespace = namespace.name;
+    this.inferenceServiceName = service.name;
+    this.url = service.url;
+    this.registerOutputs({
+      imageRef: this.imageRef,
+      repositoryUrl: this.repositoryUrl,
+      namespace: this.namespace,
+      inferenceServiceName: this.inferenceServiceName,
+      url: this.url,
+    });
+  }
+}

@@ -1,0 +1,26 @@
+// npm run --silent render -- <stack>: the stack's Kubernetes objects as multi-document YAML.
+import * as path from "path";
+import { parseArgs } from "util";
+import { parseSettings, readStackConfig, renderObjects, toYamlDocuments } from "../components";
+
+const USAGE = "usage: npm run --silent render -- <stack>   (reads Pulumi.<stack>.yaml; prints YAML on stdout)";
+
+function main(argv: string[]): number {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+  if (values.help || positionals.length !== 1) {
+    (values.help ? console.log : console.error)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const stack = positionals[0];
+  const projectDir = path.resolve(__dirname, "..");
+  const settings = parseSettings(readStackConfig(projectDir, stack), { stack, projectDir });
+  process.stdout.write(toYamlDocuments(renderObjects(settings)));
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+}

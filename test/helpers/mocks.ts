@@ -1,0 +1,175 @@
+// Pulumi mocks that record every registered resource and answer the provider functions the
+// program calls with the state AWS and Kubernetes would return. Anything else throws: a call
+// nobody expected is a bug, not something to paper over.
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "ap-northeast-2";
+export const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+export const ECR_PASSWORD = "eyJwYXlsb2FkIjoiZmFrZS1lY3ItdG9rZW4ifQ==";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  provider?: string;
+  id?: string;
+}
+
+export interface RecordedOptions {
+  type: string;
+  name: string;
+  opts: pulumi.CustomResourceOptions;
+}
+
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly resources: RecordedResource[] = [];
+  readonly calls: { token: string; inputs: Record<string, any> }[] = [];
+  /** Node groups that exist, by cluster: `getNodeGroup` of anything else fails as AWS would. */
+  nodeGroups: Record<string, string[]> = { "kubeflow-lab": ["kubeflow-lab-nodes"], "ml-prod": ["ml-prod-nodes"] };
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, id: args.id });
+    const inputs = args.inputs;
+    switch (args.type) {
+      case "aws:ecr/repository:Repository":
+        return {
+          id: inputs.name,
+          state: {
+            ...inputs,
+            arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${inputs.name}`,
+            registryId: ACCOUNT,
+            repositoryUrl: `${REGISTRY}/${inputs.name}`,
+          },
+        };
+      case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
+        return { id: inputs.repository, state: { ...inputs, registryId: ACCOUNT } };
+      case "docker:index/image:Image": {
+        const repository = String(inputs.imageName).replace(/:[^:/]+$/, "");
+        return {
+          id: `${inputs.imageName}-${sha256(inputs.imageName).slice(0, 8)}`,
+          state: { ...inputs, baseImageName: inputs.imageName, registryServer: REGISTRY, repoDigest: `${repository}@sha256:${sha256(inputs.imageName)}` },
+        };
+      }
+      case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        return { id: `${inputs.role}-${sha256(inputs.policyArn).slice(0, 8)}`, state: inputs };
+      case "pulumi:providers:kubernetes":
+        return { id: `${args.name}-provider-id`, state: inputs };
+      case "kubernetes:core/v1:Namespace":
+        if (args.id) {
+          // A read of an existing namespace (adoption).
+          return { id: args.id, state: { apiVersion: "v1", kind: "Namespace", metadata: { name: args.id, labels: { "app.kubernetes.io/part-of": "kubeflow-profile" } }, status: { phase: "Active" } } };
+        }
+        return { id: inputs.metadata.name, state: { ...inputs, status: { phase: "Active" } } };
+      case "kubernetes:core/v1:Secret":
+        return { id: `${inputs.metadata.namespace}/${inputs.metadata.name}`, state: inputs };
+      case "kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+        const { name, namespace } = inputs.metadata;
+        return {
+          id: `${namespace}/${name}`,
+          state: {
+            ...inputs,
+            status: {
+              url: `http://${name}.${namespace}.example.com`,
+              conditions: ["IngressReady", "PredictorReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: "2026-11-27T00:00:00Z" })),
+            },
+          },
+        };
+      }
+      default:
+        throw new Error(`unexpected resource type ${args.type} (${args.name})`);
+    }
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    this.calls.push({ token: args.token, inputs: args.inputs });
+    switch (args.token) {
+      case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+        const registryId = args.inputs.registryId ?? ACCOUNT;
+        return {
+          id: REGION,
+          region: REGION,
+          registryId,
+          userName: "AWS",
+          password: ECR_PASSWORD,
+          authorizationToken: Buffer.from(`AWS:${ECR_PASSWORD}`).toString("base64"),
+          proxyEndpoint: `https://${registryId}.dkr.ecr.${REGION}.amazonaws.com`,
+          expiresAt: "2026-11-27T12:00:00Z",
+        };
+      }
+      case "aws:eks/getCluster:getCluster":
+        return {
+          id: args.inputs.name,
+          name: args.inputs.name,
+          arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${args.inputs.name}`,
+          endpoint: `https://${sha256(args.inputs.name).slice(0, 32).toUpperCase()}.gr7.${REGION}.eks.amazonaws.com`,
+          certificateAuthorities: [{ data: Buffer.from(`CA of ${args.inputs.name}`).toString("base64") }],
+          version: "1.31",
+          status: "ACTIVE",
+        };
+      case "aws:eks/getNodeGroup:getNodeGroup": {
+        const { clusterName, nodeGroupName } = args.inputs;
+        if (!(this.nodeGroups[clusterName] ?? []).includes(nodeGroupName)) {
+          throw new Error(`ResourceNotFoundException: No node group found for name: ${nodeGroupName}.`);
+        }
+        return {
+          id: `${clusterName}:${nodeGroupName}`,
+          clusterName,
+          nodeGroupName,
+          nodeRoleArn: `arn:aws:iam::${ACCOUNT}:role/eksctl-${clusterName}-nodegroup-NodeInstanceRole-1A2B3C`,
+          status: "ACTIVE",
+        };
+      }
+      default:
+        throw new Error(`unexpected call ${args.token}`);
+    }
+  }
+
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  one(type: string): RecordedResource {
+    const found = this.ofType(type);
+    if (found.length !== 1) {
+      throw new Error(`expected one ${type}, registered ${found.length}`);
+    }
+    return found[0];
+  }
+}
+
+/** Installs fresh recording mocks for a stack; returns them. */
+export async function useMocks(stack = "dev", config: Record<string, string> = {}): Promise<RecordingMocks> {
+  const mocks = new RecordingMocks();
+  await pulumi.runtime.setMocks(mocks, "model-serving", stack, false);
+  pulumi.runtime.setAllConfig(config);
+  return mocks;
+}
+
+/** A transformation that records the options each resource is registered with. */
+export function recordOptions(into: RecordedOptions[]): pulumi.ResourceTransformation {
+  return (args) => {
+    into.push({ type: args.type, name: args.name, opts: args.opts as pulumi.CustomResourceOptions });
+    return undefined;
+  };
+}
+
+/** The value of an output, once known. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** Whether an output is marked secret. */
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
+
+/** Lets pending registrations (those waiting on invokes) reach the mocks. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

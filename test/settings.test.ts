@@ -1,0 +1,216 @@
+import * as assert from "assert";
+import { decodeConfigValue, MAX_SERVERLESS_MODEL_NAME, parseSettings, SettingsError } from "../components/settings";
+import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";
+
+/** The problems a config is refused for (fails the test if it is accepted). */
+function problemsOf(overrides: Record<string, unknown>): string[] {
+  try {
+    settingsWith(overrides);
+  } catch (error) {
+    assert.ok(error instanceof SettingsError, `expected a SettingsError, got ${error}`);
+    assert.ok(error.message.includes(error.problems.join("\n  ")), "the message lists every problem");
+    return error.problems;
+  }
+  assert.fail(`config was accepted: ${JSON.stringify(overrides)}`);
+}
+
+/** Asserts the config is refused with exactly one problem, about `key`, mentioning `text`. */
+function refused(overrides: Record<string, unknown>, key: string, text: RegExp): void {
+  const problems = problemsOf(overrides);
+  assert.strictEqual(problems.length, 1, problems.join("\n"));
+  assert.ok(problems[0].startsWith(`model-serving:${key}: `), `names ${key}: ${problems[0]}`);
+  assert.match(problems[0], text);
+}
+
+const DIGEST = `123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/team/model@sha256:${"c".repeat(64)}`;
+
+describe("settings: defaults", () => {
+  it("fills every key a user leaves out", () => {
+    const s = settingsWith({}, "dev");
+    assert.strictEqual(s.modelName, "california-housing");
+    assert.strictEqual(s.namespace, "model-serving");
+    assert.strictEqual(s.createNamespace, true);
+    assert.strictEqual(s.deploymentMode, "Serverless");
+    assert.strictEqual(s.port, 8000);
+    assert.deepStrictEqual(s.build, { context: "app", dockerfile: "app/Dockerfile", platform: "linux/amd64" });
+    assert.deepStrictEqual(s.ecr, { repositoryName: "model-serving/dev/california-housing", forceDelete: false, keepTaggedImages: 10, kmsKeyArn: undefined });
+    assert.deepStrictEqual(s.resources, { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } });
+    assert.deepStrictEqual(s.replicas, { min: 1, max: 3 });
+    assert.strictEqual(s.readyTimeoutSeconds, 600);
+    assert.strictEqual(s.pullSecret.enabled, false);
+    assert.strictEqual(s.cluster.region, "ap-northeast-2");
+  });
+
+  it("probes: no readiness delay, aggressive readiness and no startup probe in Serverless", () => {
+    const s = settingsWith();
+    assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 0, timeoutSeconds: undefined, failureThreshold: undefined });
+    assert.strictEqual(s.probes.liveness.path, "/v2/health/live");
+    assert.strictEqual(s.probes.startup.enabled, false);
+  });
+
+  it("probes: timed readiness and a startup probe on the readiness path in RawDeployment", () => {
+    const s = settingsWith({ "model-serving:deploymentMode": "RawDeployment" });
+    assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+    assert.deepStrictEqual(s.probes.startup, { enabled: true, path: "/health", initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
+  });
+
+  it("keeps 0 and false where the user wrote them (no || defaults)", () => {
+    const s = settingsWith({ "model-serving:replicas": { min: 0, max: 2 }, "model-serving:createNamespace": false, "model-serving:probes": { readiness: { periodSeconds: 0 } } });
+    assert.strictEqual(s.replicas.min, 0);
+    assert.strictEqual(s.createNamespace, false);
+    assert.strictEqual(s.probes.readiness.periodSeconds, 0);
+  });
+
+  it("accepts the engine's string form of every value", () => {
+    const engine = Object.fromEntries(
+      Object.entries(validConfig({ "model-serving:port": 9000, "model-serving:createNamespace": false, "model-serving:resources": { limits: { memory: "1Gi" } } })).map(([k, v]) => [
+        k,
+        decodeConfigValue(typeof v === "string" ? v : JSON.stringify(v)),
+      ]),
+    );
+    const s = parseSettings(engine, { stack: "dev", projectDir: PROJECT_DIR });
+    assert.strictEqual(s.port, 9000);
+    assert.strictEqual(s.createNamespace, false);
+    assert.strictEqual(s.resources.limits.memory, "1Gi");
+    assert.strictEqual(decodeConfigValue("kubeflow-user01"), "kubeflow-user01");
+  });
+
+  it("an image by digest needs no build context", () => {
+    const s = parseSettings(validConfig({ "model-serving:image": DIGEST }), { stack: "dev", projectDir: "/nonexistent" });
+    assert.strictEqual(s.image, DIGEST);
+  });
+});
+
+describe("settings: every bad value is refused with its key", () => {
+  it("one error lists every bad key at once", () => {
+    const problems = problemsOf({ "model-serving:port": 80, "model-serving:modelName": "Bad_Name", "model-serving:resources": { limits: { memory: "2GB" } } });
+    assert.strictEqual(problems.length, 3, problems.join("\n"));
+    assert.ok(problems.some((p) => p.startsWith("model-serving:port:")));
+    assert.ok(problems.some((p) => p.startsWith("model-serving:modelName:")));
+    assert.ok(problems.includes('model-serving:resources.limits.memory: "2GB" is not a positive Kubernetes quantity (did you mean "2Gi"?)'), problems.join("\n"));
+  });
+
+  it("model name must be a DNS-1035 label", () => {
+    refused({ "model-serving:modelName": "California_Housing" }, "modelName", /not a valid name/);
+    refused({ "model-serving:modelName": "1model" }, "modelName", /starting with a letter/);
+    refused({ "model-serving:modelName": "model-" }, "modelName", /not a valid name/);
+    refused({ "model-serving:modelName": 42 }, "modelName", /must be a string/);
+  });
+
+  it("model name must leave room for Knative's derived names in Serverless mode", () => {
+    const name = "m".repeat(MAX_SERVERLESS_MODEL_NAME + 1);
+    refused({ "model-serving:modelName": name, "model-serving:namespace": "ns" }, "modelName", /-predictor-00001-private/);
+    assert.strictEqual(settingsWith({ "model-serving:modelName": "m".repeat(MAX_SERVERLESS_MODEL_NAME), "model-serving:namespace": "ns" }).modelName.length, 39);
+    // RawDeployment has no Knative revisions, so the same name fits there.
+    assert.ok(settingsWith({ "model-serving:modelName": name, "model-serving:namespace": "ns", "model-serving:deploymentMode": "RawDeployment" }));
+  });
+
+  it("model name and namespace together must fit KServe's host label", () => {
+    refused({ "model-serving:modelName": "a".repeat(30), "model-serving:namespace": "b".repeat(23) }, "modelName", /<name>-predictor-<namespace>/);
+  });
+
+  it("namespace must be a DNS-1123 label", () => {
+    refused({ "model-serving:namespace": "Kubeflow.User" }, "namespace", /not a valid name/);
+    refused({ "model-serving:namespace": "n".repeat(64) }, "namespace", /at most 63/);
+  });
+
+  it("port must be an integer from 1024 to 65535", () => {
+    refused({ "model-serving:port": 80 }, "port", /from 1024 to 65535/);
+    refused({ "model-serving:port": 70000 }, "port", /from 1024 to 65535/);
+    refused({ "model-serving:port": 8000.5 }, "port", /whole number/);
+    refused({ "model-serving:port": "http" }, "port", /whole number/);
+  });
+
+  it("port must not be one Knative reserves, in Serverless mode", () => {
+    for (const port of [8012, 8022, 9090]) {
+      refused({ "model-serving:port": port }, "port", /reserved by Knative/);
+    }
+    assert.strictEqual(settingsWith({ "model-serving:port": 9090, "model-serving:deploymentMode": "RawDeployment" }).port, 9090);
+  });
+
+  it("deployment mode must be Serverless or RawDeployment", () => {
+    refused({ "model-serving:deploymentMode": "Knative" }, "deploymentMode", /one of Serverless, RawDeployment/);
+  });
+
+  it("resource quantities must be Kubernetes quantities", () => {
+    refused({ "model-serving:resources": { limits: { memory: "2GB" } } }, "resources.limits.memory", /did you mean "2Gi"/);
+    refused({ "model-serving:resources": { requests: { cpu: "half" } } }, "resources.requests.cpu", /not a positive Kubernetes quantity/);
+    refused({ "model-serving:resources": { requests: { memory: "512m" } } }, "resources.requests.memory", /millibytes.*"512Mi"/);
+    refused({ "model-serving:resources": { requests: { cpu: "0" } } }, "resources.requests.cpu", /positive/);
+  });
+
+  it("limits must be at least the requests", () => {
+    refused({ "model-serving:resources": { requests: { cpu: "2" }, limits: { cpu: "1500m" } } }, "resources.limits.cpu", /below resources.requests.cpu/);
+    refused({ "model-serving:resources": { requests: { memory: "1Gi" }, limits: { memory: "768Mi" } } }, "resources.limits.memory", /below resources.requests.memory/);
+  });
+
+  it("memory limit must hold the model server", () => {
+    refused({ "model-serving:resources": { requests: { memory: "64Mi" }, limits: { memory: "128Mi" } } }, "resources.limits.memory", /OOMKilled/);
+  });
+
+  it("replicas: min ≤ max, whole numbers, and at least 1 in RawDeployment", () => {
+    refused({ "model-serving:replicas": { min: 4, max: 2 } }, "replicas.min", /above replicas.max/);
+    refused({ "model-serving:replicas": { min: -1 } }, "replicas.min", /from 0 to 1000/);
+    refused({ "model-serving:replicas": { max: 0 } }, "replicas.max", /from 1 to 1000/);
+    refused({ "model-serving:replicas": { min: 0 }, "model-serving:deploymentMode": "RawDeployment" }, "replicas.min", /only Serverless scales to zero/);
+  });
+
+  it("probe timings must be whole, positive and legal for the mode", () => {
+    refused({ "model-serving:probes": { liveness: { periodSeconds: 0 } } }, "probes.liveness.periodSeconds", /at least 1/);
+    refused({ "model-serving:probes": { liveness: { timeoutSeconds: 0 } } }, "probes.liveness.timeoutSeconds", /from 1 to 3600/);
+    refused({ "model-serving:probes": { startup: { failureThreshold: 0 } } }, "probes.startup.failureThreshold", /from 1 to 1000/);
+    refused({ "model-serving:probes": { readiness: { initialDelaySeconds: -5 } } }, "probes.readiness.initialDelaySeconds", /from 0 to 3600/);
+    refused({ "model-serving:probes": { readiness: { path: "health" } } }, "probes.readiness.path", /starting with "\/"/);
+    refused({ "model-serving:deploymentMode": "RawDeployment", "model-serving:probes": { readiness: { periodSeconds: 0 } } }, "probes.readiness.periodSeconds", /RawDeployment/);
+  });
+
+  it("Knative: readiness periodSeconds 0 forbids timeoutSeconds and failureThreshold", () => {
+    refused({ "model-serving:probes": { readiness: { timeoutSeconds: 3 } } }, "probes.readiness.timeoutSeconds", /rejected by Knative when probes.readiness.periodSeconds is 0/);
+    refused({ "model-serving:probes": { readiness: { periodSeconds: 0, failureThreshold: 3 } } }, "probes.readiness.failureThreshold", /periodSeconds is 0/);
+    const s = settingsWith({ "model-serving:probes": { readiness: { periodSeconds: 5, timeoutSeconds: 3 } } });
+    assert.deepStrictEqual([s.probes.readiness.timeoutSeconds, s.probes.readiness.failureThreshold], [3, 3]);
+  });
+
+  it("ready timeout must be a positive whole number of seconds", () => {
+    refused({ "model-serving:readyTimeoutSeconds": 0 }, "readyTimeoutSeconds", /from 1 to 86400/);
+    refused({ "model-serving:readyTimeoutSeconds": "soon" }, "readyTimeoutSeconds", /whole number/);
+  });
+
+  it("image must be pinned by digest", () => {
+    refused({ "model-serving:image": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/model:latest" }, "image", /pinned by digest/);
+    refused({ "model-serving:image": "model@sha256:abc" }, "image", /pinned by digest/);
+  });
+
+  it("build: platform must be a Linux node CPU and the context must exist", () => {
+    refused({ "model-serving:build": { platform: "darwin/arm64" } }, "build.platform", /linux\/amd64/);
+    const problems = problemsOf({ "model-serving:build": { context: "no-such-dir" } });
+    assert.ok(problems.some((p) => /^model-serving:build.context: "no-such-dir" does not exist/.test(p)), problems.join("\n"));
+  });
+
+  it("ecr: repository name and lifecycle count are checked", () => {
+    refused({ "model-serving:ecr": { repositoryName: "Model Serving" } }, "ecr.repositoryName", /not a valid ECR repository name/);
+    refused({ "model-serving:ecr": { keepTaggedImages: 0 } }, "ecr.keepTaggedImages", /from 1 to 1000/);
+    refused({ "model-serving:ecr": { forceDelete: "yes" } }, "ecr.forceDelete", /true or false/);
+  });
+
+  it("node-role access needs roles or node groups, and node groups need the cluster", () => {
+    refused({ "model-serving:nodeRoleAccess": {} }, "nodeRoleAccess.enabled", /roleNames nor nodeRoleAccess.nodeGroups/);
+    refused({ "model-serving:nodeRoleAccess": { nodeGroups: ["workers"] } }, "nodeRoleAccess.nodeGroups", /needs cluster.name/);
+    assert.strictEqual(settingsWith({ "model-serving:nodeRoleAccess": { enabled: false } }).nodeRoleAccess.enabled, false);
+  });
+
+  it("a pull secret needs an ECR image", () => {
+    refused({ "model-serving:pullSecret": { enabled: true }, "model-serving:image": `ghcr.io/team/model@sha256:${"d".repeat(64)}` }, "pullSecret.enabled", /not in ECR/);
+  });
+
+  it("env may not set PORT or MODEL_NAME, and names must be valid", () => {
+    refused({ "model-serving:env": { PORT: "8080" } }, "env.PORT", /set by the program \(from port\)/);
+    refused({ "model-serving:env": { MODEL_NAME: "x" } }, "env.MODEL_NAME", /from modelName/);
+    refused({ "model-serving:env": { "LOG-LEVEL": "debug" } }, "env.LOG-LEVEL", /environment variable name/);
+  });
+
+  it("unknown keys are refused, with the nearest known key", () => {
+    refused({ "model-serving:containerPort": 8080 }, "containerPort", /not a setting of this program \(did you mean "model-serving:port"\?\)/);
+    refused({ "model-serving:resources": { limit: { memory: "1Gi" } } }, "resources.limit", /not a setting/);
+  });
+});
