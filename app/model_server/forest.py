@@ -24,27 +24,28 @@ class Forest:
             n_internal + 1,
         ):
             raise ValueError("inconsistent forest array shapes")
-        self._tree_node_offset = np.arange(self.n_trees, dtype=np.intp) * n_internal
-        self._tree_leaf_offset = np.arange(self.n_trees, dtype=np.intp) * (n_internal + 1)
-        self._feature_flat = self.feature.ravel()
-        self._threshold_flat = self.threshold.ravel()
-        self._leaf_flat = self.leaf_value.ravel()
+        # Serving layout: each tree as one perfect tree of 2**(D+1) - 1 nodes (internal nodes,
+        # then leaves), all trees in one flat array, so one gather step serves every tree.
+        size = 2 * n_internal + 1
+        per_tree = lambda internal, leaves: np.hstack((internal, leaves)).ravel()
+        self._feature_flat = per_tree(self.feature, np.zeros_like(self.leaf_value, dtype=np.intp))
+        self._threshold_flat = per_tree(self.threshold, np.full_like(self.leaf_value, np.inf))
+        self._value_flat = per_tree(np.zeros_like(self.threshold), self.leaf_value)
+        self._roots = np.arange(self.n_trees, dtype=np.intp) * size
+        left = np.minimum(2 * np.arange(size, dtype=np.intp) + 1, size - 1)  # leaves: never followed
+        self._left_flat = (self._roots[:, None] + left[None, :]).ravel()
 
     def predict(self, X):
         """X: (n, n_features) float64, finite. Returns (n,) float64."""
         n, width = X.shape
         x_flat = np.ascontiguousarray(X, dtype=np.float64).ravel()
-        row_base = (np.arange(n, dtype=np.intp) * width)[:, None]
-        node = np.zeros((n, self.n_trees), dtype=np.intp)  # index within each tree
+        # One entry per (row, tree), 1-D because take() on 1-D arrays is the cheapest gather.
+        row_base = np.repeat(np.arange(0, n * width, width, dtype=np.intp), self.n_trees)
+        node = np.tile(self._roots, n)
         for _ in range(self.depth):
-            flat = node + self._tree_node_offset
-            value = x_flat[row_base + self._feature_flat[flat]]
-            go_right = value > self._threshold_flat[flat]
-            node *= 2
-            node += 1
-            node += go_right
-        leaf = node - (2**self.depth - 1) + self._tree_leaf_offset
-        return self._leaf_flat[leaf].sum(axis=1) + self.baseline
+            go_right = x_flat.take(row_base + self._feature_flat.take(node)) > self._threshold_flat.take(node)
+            node = self._left_flat.take(node) + go_right
+        return self._value_flat.take(node).reshape(n, self.n_trees).sum(axis=1) + self.baseline
 
     def arrays(self):
         return {
