@@ -2,6 +2,7 @@
 import gc
 import logging
 import os
+import signal
 import sys
 import threading
 
@@ -63,6 +64,10 @@ def main():
         timeout_graceful_shutdown=settings.graceful_timeout_seconds,
     )
     server = ModelServer(config, state, settings)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal under the handler it
+    # found, which with the default handler makes the exit status 143. SIGTERM is the normal
+    # way Kubernetes stops a pod, so a clean shutdown should exit 0: leave a no-op handler.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     server.run()
     if server.load_failed or not server.started:
         sys.exit(1)
