@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from . import metrics, parsing
@@ -17,6 +18,9 @@ log = logging.getLogger("model_server")
 SERVER_NAME = "model-server"
 SERVER_VERSION = "1.0.0"
 _FEATURES_USED = list(FEATURE_NAMES)
+# Batches above this many rows (~10 ms of work) are predicted in a worker thread, so health
+# probes and small requests are not held up behind them; smaller ones are cheaper inline.
+THREAD_ROWS = 2000
 
 
 def json_response(content, status=200, headers=None):
@@ -39,6 +43,11 @@ def create_app(settings, state):
 
     async def json_body(request):
         return parsing.parse_json_object(await request.body())
+
+    async def predict_rows(X):
+        if len(X) > THREAD_ROWS:
+            return await run_in_threadpool(state.predict, X)
+        return state.predict(X)
 
     # --- the lab's API ---
 
@@ -69,7 +78,7 @@ def create_app(settings, state):
         require_model(name)
         body = await json_body(request)
         X = parsing.rows(parsing.field(body, "instances"), max_rows, "instances", allow_objects=True)
-        predictions = state.predict(X)
+        predictions = await predict_rows(X)
         metrics.ROWS.labels("/v1/models/{name}:predict").inc(len(predictions))
         return json_response({"predictions": predictions.tolist()})
 
@@ -118,7 +127,7 @@ def create_app(settings, state):
         require_model(name)
         body = await json_body(request)
         X = parsing.v2_tensor(body, max_rows)
-        predictions = state.predict(X)
+        predictions = await predict_rows(X)
         metrics.ROWS.labels("/v2/models/{name}/infer").inc(len(predictions))
         response = {
             "model_name": state.name,
