@@ -1,7 +1,7 @@
 """A gradient-boosted tree ensemble stored as compact numpy arrays, with a vectorised predict.
 
-scikit-learn's predict costs ~0.3 ms of overhead per call and importing it costs ~0.5 s and
-~60 MB, so the server uses this instead. Every tree is padded to a perfect binary tree of
+scikit-learn's predict costs ~0.8 ms per single-row call, and importing it adds ~1.1 s and
+~95 MB to the server's start (measured, app/README.md), so the server uses this instead. Every tree is padded to a perfect binary tree of
 depth D, so a node's children are at 2i+1 and 2i+2 and all rows and trees advance one level
 per numpy step: D steps in total, whatever the batch size.
 """
