@@ -101,15 +101,37 @@ export function parseSettings(config: Record<string, unknown>, options: ParseOpt
     }
   }
   const parsed = configSchema.safeParse(own, { reportInput: true });
-  if (!parsed.success) {
-    throw new SettingsError(parsed.error.issues.flatMap(describeIssue));
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap(describeIssue);
+  // With bad values left out, the rules between keys still run, so one error lists every bad key.
+  const raw = parsed.success ? parsed.data : configSchema.safeParse(withoutBadValues(own, parsed.error.issues)).data;
+  if (raw) {
+    const settings = applyDefaults(raw, options.stack, stringOrUndefined(config["aws:region"]));
+    const reported = new Set(problems.map(problemKey));
+    problems.push(...checkRules(settings, options.projectDir ?? process.cwd()).filter((p) => !reported.has(problemKey(p))));
+    if (problems.length === 0) {
+      return settings;
+    }
   }
-  const settings = applyDefaults(parsed.data, options.stack, stringOrUndefined(config["aws:region"]));
-  const problems = checkRules(settings, options.projectDir ?? process.cwd());
-  if (problems.length > 0) {
-    throw new SettingsError(problems);
+  throw new SettingsError(problems);
+}
+
+function problemKey(problem: string): string {
+  return problem.slice(0, problem.indexOf(": "));
+}
+
+/** A copy of the config without the values the schema refused. */
+function withoutBadValues(own: Record<string, unknown>, issues: z.core.$ZodIssue[]): Record<string, unknown> {
+  const copy = structuredClone(own);
+  for (const issue of issues) {
+    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const where of paths) {
+      const parent = where.slice(0, -1).reduce<any>((node, part) => node?.[part as string], copy);
+      if (parent && typeof parent === "object") {
+        delete parent[where[where.length - 1] as string];
+      }
+    }
   }
-  return settings;
+  return copy;
 }
 
 /** Pulumi hands config values over as strings; objects, numbers and booleans as JSON. */

@@ -1,5 +1,4 @@
 // npm run --silent render -- <stack>: the stack's Kubernetes objects as multi-document YAML.
-import * as path from "path";
 import { parseArgs } from "util";
 import { parseSettings, readStackConfig, renderObjects, toYamlDocuments } from "../components";
 
@@ -12,7 +11,8 @@ function main(argv: string[]): number {
     return values.help ? 0 : 2;
   }
   const stack = positionals[0];
-  const projectDir = path.resolve(__dirname, "..");
+  // Like the Pulumi CLI, work in the project folder (npm run starts there).
+  const projectDir = process.cwd();
   const settings = parseSettings(readStackConfig(projectDir, stack), { stack, projectDir });
   process.stdout.write(toYamlDocuments(renderObjects(settings)));
   return 0;
