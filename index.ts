@@ -8,3 +8,4 @@ export const repositoryUrl = serving.repositoryUrl;
 export const namespace = serving.namespace;
 export const inferenceServiceName = serving.inferenceServiceName;
 export const url = serving.url;
+export const clusterName = serving.clusterName;

@@ -15,6 +15,7 @@ export const DIGEST_REFERENCE = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
 const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLATFORM = /^linux\/(amd64|arm64)$/;
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 
 function integer(min: number, max: number) {
   const range = `a whole number from ${min} to ${max}`;
@@ -92,7 +93,17 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   pullSecret: z.strictObject({ enabled: flag.optional() }).optional(),
-  cluster: z.strictObject({ name: z.string({ error: "must be a string" }).min(1, { error: "must be an EKS cluster name" }).optional() }).optional(),
+  cluster: z
+    .strictObject({
+      name: z.string({ error: "must be a string" }).max(100).regex(EKS_CLUSTER_NAME, { error: "is not an EKS cluster name (letters, digits, '-' and '_', starting with a letter or digit)" }).optional(),
+      create: flag.optional(),
+      version: z.string({ error: 'must be a string such as "1.33"' }).regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.33"' }).optional(),
+      instanceType: z.string({ error: "must be a string" }).regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "t3.large"' }).optional(),
+      nodes: z.strictObject({ min: integer(1, 100).optional(), desired: integer(1, 100).optional(), max: integer(1, 100).optional() }).optional(),
+      vpcId: z.string({ error: "must be a string" }).regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id such as "vpc-0abc123"' }).optional(),
+      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: 'must be a subnet id such as "subnet-0abc123"' }), { error: "must be a list of subnet ids" }).optional(),
+    })
+    .optional(),
   resources: z.strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() }).optional(),
   replicas: z.strictObject({ min: integer(0, 1000).optional(), max: integer(1, 1000).optional() }).optional(),
   probes: z

@@ -12,3 +12,5 @@ export * from "./settings";
 export { configSchema, DEPLOYMENT_MODES, DeploymentMode, DIGEST_REFERENCE } from "./configSchema";
 export * from "./stackFile";
 export * from "./render";
+export * from "./kserveInstall";
+export * from "./labCluster";

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ecrCredentials } from "./ecrCredentials";
 import { InferenceService } from "./inferenceService";
 import { eksClusterProvider } from "./kubeconfig";
+import { KServeInstall } from "./kserveInstall";
+import { LabCluster } from "./labCluster";
 import { ModelImage } from "./modelImage";
 import { ModelNamespace } from "./modelNamespace";
 import { NodeRoleEcrAccess } from "./nodeRoleEcrAccess";
@@ -9,7 +11,8 @@ import { ecrRegistryOf, Settings } from "./settings";
 
 /**
  * The whole deployment: image (built, or brought by digest), node-role ECR access, namespace
- * and pull secret, and the InferenceService, which waits for them.
+ * and pull secret, and the InferenceService, which waits for them. In lab mode
+ * (`cluster.create`) also the EKS cluster, its node group and the KServe install.
  */
 export class ModelServing extends pulumi.ComponentResource {
   public readonly imageRef: pulumi.Output<string>;
@@ -18,13 +21,24 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   public readonly inferenceServiceName: pulumi.Output<string>;
   public readonly url: pulumi.Output<string>;
+  /** The EKS cluster deployed to (lab mode: created); empty for the ambient kubeconfig. */
+  public readonly clusterName: pulumi.Output<string>;
 
   constructor(name: string, settings: Settings, opts?: pulumi.ComponentResourceOptions) {
     super("model-serving:index:ModelServing", name, {}, opts);
     const s = settings;
+    const lab = s.cluster.create
+      ? new LabCluster(
+          `${name}-lab`,
+          { name: s.cluster.name!, version: s.cluster.version, instanceType: s.cluster.instanceType, nodes: s.cluster.nodes, vpcId: s.cluster.vpcId, subnetIds: s.cluster.subnetIds },
+          { parent: this },
+        )
+      : undefined;
     // Without cluster.name the ambient kubeconfig (and `kubernetes:context`) is used.
-    const provider = s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
+    const provider = lab ? lab.provider : s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
     const k8sOpts = { parent: this, ...(provider ? { providers: [provider] } : {}) };
+    // The InferenceService waits for the install, so on destroy it (and its finalizer) goes first.
+    const kserve = lab ? new KServeInstall(`${name}-kserve`, { after: [lab.nodeGroup] }, k8sOpts) : undefined;
 
     const image = s.image
       ? undefined
@@ -60,17 +74,19 @@ export class ModelServing extends pulumi.ComponentResource {
     const service = new InferenceService(
       name,
       { settings: s, image: this.imageRef },
-      { ...k8sOpts, dependsOn: [namespace, ...(access ? [access] : [])] },
+      { ...k8sOpts, dependsOn: [namespace, ...(access ? [access] : []), ...(kserve ? [kserve] : [])] },
     );
     this.namespace = namespace.name;
     this.inferenceServiceName = service.name;
     this.url = service.url;
+    this.clusterName = pulumi.output(s.cluster.name ?? "");
     this.registerOutputs({
       imageRef: this.imageRef,
       repositoryUrl: this.repositoryUrl,
       namespace: this.namespace,
       inferenceServiceName: this.inferenceServiceName,
       url: this.url,
+      clusterName: this.clusterName,
     });
   }
 }

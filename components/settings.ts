@@ -37,6 +37,23 @@ export interface ProbeSettings {
   readonly failureThreshold?: number;
 }
 
+export interface ClusterSettings {
+  /** The EKS cluster to deploy to (lab mode: to create). @default "model-serving-<stack>" when create */
+  readonly name?: string;
+  readonly region?: string;
+  /** Lab mode: create the cluster, its node group and KServe, and remove them on destroy. @default false */
+  readonly create: boolean;
+  /** Lab mode: Kubernetes version. @default "1.33" */
+  readonly version: string;
+  /** Lab mode: node instance type. @default "t3.large" */
+  readonly instanceType: string;
+  /** Lab mode: node group sizes. @default { min: 1, desired: 2, max: 3 } */
+  readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+  /** Lab mode: the VPC and subnets; unset, the account's default VPC. */
+  readonly vpcId?: string;
+  readonly subnetIds: string[];
+}
+
 export interface Settings {
   readonly stack: string;
   /** InferenceService name; also the model name the server answers to. @default "california-housing" */
@@ -60,7 +77,7 @@ export interface Settings {
   };
   readonly nodeRoleAccess: { readonly enabled: boolean; readonly roleNames: string[]; readonly nodeGroups: string[] };
   readonly pullSecret: { readonly enabled: boolean };
-  readonly cluster: { readonly name?: string; readonly region?: string };
+  readonly cluster: ClusterSettings;
   readonly resources: {
     readonly requests: { readonly cpu: string; readonly memory: string };
     readonly limits: { readonly cpu: string; readonly memory: string };
@@ -178,7 +195,9 @@ function nearestKey(unknown: string, known: string[]): string {
 
 function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
   const modelName = raw.modelName ?? "california-housing";
-  const deploymentMode = raw.deploymentMode ?? "Serverless";
+  // A lab installs KServe without Knative, so it serves in RawDeployment mode.
+  const labCluster = raw.cluster?.create ?? false;
+  const deploymentMode = raw.deploymentMode ?? (labCluster ? "RawDeployment" : "Serverless");
   const serverless = deploymentMode === "Serverless";
   const readiness = raw.probes?.readiness ?? {};
   // Serverless: aggressive probing (period 0) makes a pod Ready within ~50 ms of loading.
@@ -201,17 +220,27 @@ function applyDefaults(raw: RawConfig, stack: string, region: string | undefined
     },
     ecr: {
       repositoryName: raw.ecr?.repositoryName ?? `${PROJECT}/${stack}/${modelName}`.toLowerCase(),
-      forceDelete: raw.ecr?.forceDelete ?? false,
+      forceDelete: raw.ecr?.forceDelete ?? labCluster,
       keepTaggedImages: raw.ecr?.keepTaggedImages ?? 10,
       kmsKeyArn: raw.ecr?.kmsKeyArn,
     },
     nodeRoleAccess: {
-      enabled: raw.nodeRoleAccess?.enabled ?? true,
+      // A lab's own node role carries the ECR policy: no shared role to change.
+      enabled: raw.nodeRoleAccess?.enabled ?? !labCluster,
       roleNames: raw.nodeRoleAccess?.roleNames ?? [],
       nodeGroups: raw.nodeRoleAccess?.nodeGroups ?? [],
     },
     pullSecret: { enabled: raw.pullSecret?.enabled ?? false },
-    cluster: { name: raw.cluster?.name, region },
+    cluster: {
+      name: raw.cluster?.name ?? (labCluster ? `${PROJECT}-${stack}` : undefined),
+      region,
+      create: labCluster,
+      version: raw.cluster?.version ?? "1.33",
+      instanceType: raw.cluster?.instanceType ?? "t3.large",
+      nodes: { min: raw.cluster?.nodes?.min ?? 1, desired: raw.cluster?.nodes?.desired ?? 2, max: raw.cluster?.nodes?.max ?? 3 },
+      vpcId: raw.cluster?.vpcId,
+      subnetIds: raw.cluster?.subnetIds ?? [],
+    },
     resources: {
       requests: {
         cpu: String(raw.resources?.requests?.cpu ?? "500m"),
@@ -314,6 +343,7 @@ function checkRules(s: Settings, projectDir: string): string[] {
     problem("pullSecret.enabled", true, `makes an ECR pull secret, but image "${s.image}" is not in ECR; turn it off for this image`);
   }
 
+  problems.push(...checkLabRules(s));
   for (const reserved of ["PORT", "MODEL_NAME"]) {
     if (reserved in s.env) {
       problem(`env.${reserved}`, s.env[reserved], `is set by the program (from ${reserved === "PORT" ? "port" : "modelName"}); remove it from env`);
@@ -325,6 +355,38 @@ function checkRules(s: Settings, projectDir: string): string[] {
         problem(name, file, `does not exist (relative to ${projectDir}); point it at the model server's ${name === "build.context" ? "folder" : "Dockerfile"} or set image`);
       }
     }
+  }
+  return problems;
+}
+
+/** Lab mode (`cluster.create`): what the created cluster and its KServe install need. */
+function checkLabRules(s: Settings): string[] {
+  const c = s.cluster;
+  const problems: string[] = [];
+  const problem = (name: string, value: unknown, text: string) => problems.push(`${PROJECT}:${name}: ${JSON.stringify(value)} ${text}`);
+  const labOnly = c.vpcId !== undefined || c.subnetIds.length > 0;
+  if (!c.create) {
+    if (labOnly) {
+      problem(c.vpcId ? "cluster.vpcId" : "cluster.subnetIds", c.vpcId ?? c.subnetIds, "is used only when cluster.create is true; remove it or set cluster.create");
+    }
+    return problems;
+  }
+  if (s.deploymentMode !== "RawDeployment") {
+    problem("deploymentMode", s.deploymentMode, "cannot be used with cluster.create: the lab installs KServe without Knative; use RawDeployment");
+  }
+  if (s.nodeRoleAccess.enabled) {
+    problem("nodeRoleAccess.enabled", true, "is not needed with cluster.create: the lab's node role already carries AmazonEC2ContainerRegistryReadOnly; remove nodeRoleAccess");
+  }
+  if (!s.cluster.region) {
+    problem("cluster.create", true, "needs aws:region (where the lab cluster is created); set aws:region");
+  }
+  if (c.nodes.min > c.nodes.desired || c.nodes.desired > c.nodes.max) {
+    problem("cluster.nodes", c.nodes, "must satisfy min ≤ desired ≤ max");
+  }
+  if ((c.vpcId === undefined) !== (c.subnetIds.length === 0)) {
+    problem(c.vpcId ? "cluster.subnetIds" : "cluster.vpcId", c.vpcId ? c.subnetIds : c.vpcId ?? null, "must be set together with " + (c.vpcId ? "cluster.vpcId" : "cluster.subnetIds") + ", or neither (the default VPC)");
+  } else if (c.subnetIds.length === 1) {
+    problem("cluster.subnetIds", c.subnetIds, "must list subnets in at least two availability zones (EKS requires two)");
   }
   return problems;
 }

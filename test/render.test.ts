@@ -70,6 +70,6 @@ describe("render: offline Kubernetes objects", () => {
   it("an unknown stack names the stacks that exist", () => {
     const { status, stderr } = render("staging");
     assert.strictEqual(status, 1);
-    assert.match(stderr, /no stack file Pulumi.staging.yaml .*stacks here: dev, prod/);
+    assert.match(stderr, /no stack file Pulumi.staging.yaml .*stacks here: dev, lab, prod/);
   });
 });

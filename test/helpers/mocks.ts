@@ -60,6 +60,25 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       }
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
         return { id: `${inputs.role}-${sha256(inputs.policyArn).slice(0, 8)}`, state: inputs };
+      case "aws:iam/role:Role":
+        return { id: `${args.name}-7f3a2b1`, state: { ...inputs, name: `${args.name}-7f3a2b1`, arn: `arn:aws:iam::${ACCOUNT}:role/${args.name}-7f3a2b1` } };
+      case "eks:index:Cluster": {
+        // A remote component: the mock returns the outputs the program reads.
+        const endpoint = `https://${sha256(inputs.name).slice(0, 32).toUpperCase()}.gr7.${REGION}.eks.amazonaws.com`;
+        const kubeconfig = {
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [{ name: inputs.name, cluster: { server: endpoint, "certificate-authority-data": "Q0E=" } }],
+          contexts: [{ name: "aws", context: { cluster: inputs.name, user: "aws" } }],
+          "current-context": "aws",
+          users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", inputs.name] } } }],
+        };
+        return { id: undefined, state: { kubeconfig, kubeconfigJson: JSON.stringify(kubeconfig), clusterSecurityGroupId: "sg-0c1a2b3c4d5e6f708", oidcIssuer: `${endpoint}/id/ABC` } };
+      }
+      case "eks:index:ManagedNodeGroup":
+        return { id: undefined, state: {} };
+      case "kubernetes:helm.sh/v3:Release":
+        return { id: `${inputs.namespace}/${args.name}`, state: { ...inputs, status: { status: "deployed", version: inputs.version, namespace: inputs.namespace } } };
       case "pulumi:providers:kubernetes":
         return { id: `${args.name}-provider-id`, state: inputs };
       case "kubernetes:core/v1:Namespace":
@@ -114,6 +133,15 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           version: "1.31",
           status: "ACTIVE",
         };
+      case "aws:ec2/getVpc:getVpc":
+        return { id: "vpc-0d1e2f3a4b5c6d7e8", arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0d1e2f3a4b5c6d7e8`, cidrBlock: "172.31.0.0/16", default: true };
+      case "aws:ec2/getSubnets:getSubnets": {
+        const vpcFilter = (args.inputs.filters ?? []).find((f: any) => f.name === "vpc-id");
+        if (!vpcFilter || vpcFilter.values[0] !== "vpc-0d1e2f3a4b5c6d7e8") {
+          throw new Error(`getSubnets: expected a vpc-id filter for the default VPC, got ${JSON.stringify(args.inputs.filters)}`);
+        }
+        return { id: REGION, ids: ["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829", "subnet-0c3d4e5f607182930"] };
+      }
       case "aws:eks/getNodeGroup:getNodeGroup": {
         const { clusterName, nodeGroupName } = args.inputs;
         if (!(this.nodeGroups[clusterName] ?? []).includes(nodeGroupName)) {
