@@ -1,0 +1,420 @@
+// The kserve-guardrails policies: the lab's failures (wrong port, no probes, a tag Knative cannot
+// resolve, a root container, a plaintext pull secret) refused at `pulumi preview`, for this
+// program and any other that deploys InferenceServices. index.ts only builds the PolicyPack from
+// them (`new PolicyPack` starts a server), so the tests call each `validateResource` directly.
+import { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { DIGEST_REFERENCE } from "../components/configSchema";
+import { CONTAINER_NAME, PULL_SECRET_TYPE } from "../components/manifests";
+import { parseQuantity } from "../components/quantity";
+import { KNATIVE_RESERVED_PORTS, MIN_MEMORY_LIMIT } from "../components/settings";
+
+/** A KServe InferenceService is a Kubernetes custom resource: `validateResourceOfType` cannot match it. */
+export const INFERENCE_SERVICE_TYPE = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
+export const ECR_REPOSITORY_TYPE = "aws:ecr/repository:Repository";
+export const SECRET_TYPE = "kubernetes:core/v1:Secret";
+
+export const DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
+/** Readiness delays above this are paid by every pod start, including each scale from zero. */
+export const MAX_READINESS_DELAY_SECONDS = 5;
+
+const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
+const PULL_SECRET_KEYS = [".dockerconfigjson", ".dockercfg"];
+
+export type DeploymentMode = "Serverless" | "RawDeployment";
+
+/** One container of the predictor, with the path its fields are reported under. */
+export interface PredictorContainer {
+  readonly path: string;
+  readonly container: Record<string, any>;
+}
+
+/** What the InferenceService policies look at, taken from the resource's props once. */
+export interface InferenceServiceView {
+  readonly annotations: Record<string, string>;
+  /** undefined when the annotation is missing or unknown: the install's default then applies. */
+  readonly mode?: DeploymentMode;
+  /** `spec.predictor.containers`; empty for a model-format predictor (its ServingRuntime supplies the container). */
+  readonly containers: PredictorContainer[];
+  /** The container KServe routes to: `kserve-container`, or the only one. */
+  readonly serving?: PredictorContainer;
+  /** Pod-level security context (`spec.predictor.securityContext`). */
+  readonly podSecurityContext: Record<string, any>;
+}
+
+/** KServe ≥ 0.16 also accepts `Knative` and `Standard` for the same two modes. */
+function deploymentMode(value: unknown): DeploymentMode | undefined {
+  if (value === "Serverless" || value === "Knative") {
+    return "Serverless";
+  }
+  if (value === "RawDeployment" || value === "Standard") {
+    return "RawDeployment";
+  }
+  return undefined;
+}
+
+export function inferenceServiceView(props: Record<string, any>): InferenceServiceView {
+  const annotations: Record<string, string> = props.metadata?.annotations ?? {};
+  const predictor = props.spec?.predictor ?? {};
+  const containers: PredictorContainer[] = (predictor.containers ?? []).map((container: Record<string, any>, i: number) => ({
+    path: `spec.predictor.containers[${i}]`,
+    container,
+  }));
+  const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
+  return {
+    annotations,
+    mode: deploymentMode(annotations[DEPLOYMENT_MODE_ANNOTATION]),
+    containers,
+    serving,
+    podSecurityContext: predictor.securityContext ?? {},
+  };
+}
+
+// ---- InferenceService checks: each returns its violation messages ----
+
+type InferenceServiceCheck = (isvc: InferenceServiceView, args: ResourceValidationArgs) => string[];
+
+function theOnePort(c: PredictorContainer): { containerPort: number; name?: string } | undefined {
+  const ports = c.container.ports ?? [];
+  return ports.length === 1 ? ports[0] : undefined;
+}
+
+export function checkOneContainerPort(isvc: InferenceServiceView): string[] {
+  if (!isvc.serving) {
+    return [];
+  }
+  const ports = isvc.serving.container.ports ?? [];
+  if (ports.length === 1) {
+    return [];
+  }
+  const where = `${isvc.serving.path}.ports`;
+  return ports.length === 0
+    ? [`${where} is missing: declare exactly one port, the one the server listens on (e.g. containerPort: 8000); without it Knative assumes 8080.`]
+    : [`${where} has ${ports.length} entries: Knative allows exactly one; keep only the port the server listens on.`];
+}
+
+/** The port a probe uses, and where; exec probes have none. */
+function probePort(probe: Record<string, any>): { field: string; port: unknown } | undefined {
+  for (const handler of ["httpGet", "tcpSocket", "grpc"]) {
+    if (probe[handler]) {
+      return { field: `${handler}.port`, port: probe[handler].port };
+    }
+  }
+  return undefined;
+}
+
+export function checkProbePorts(isvc: InferenceServiceView): string[] {
+  const serving = isvc.serving;
+  const port = serving && theOnePort(serving);
+  if (!serving || !port) {
+    return []; // checkOneContainerPort reports it
+  }
+  const problems: string[] = [];
+  for (const name of PROBES) {
+    const probe = serving.container[name];
+    const used = probe && probePort(probe);
+    if (!used) {
+      continue;
+    }
+    const where = `${serving.path}.${name}.${used.field}`;
+    // Knative fills an omitted probe port with the container port; a plain Deployment does not.
+    if (used.port === undefined) {
+      if (isvc.mode !== "Serverless") {
+        problems.push(`${where} is missing: set it to the container port, ${port.containerPort}.`);
+      }
+    } else if (used.port !== port.containerPort && !(port.name && used.port === port.name)) {
+      problems.push(
+        `${where} is ${JSON.stringify(used.port)} but the container port is ${port.containerPort}: ` +
+          `probe the port the server listens on (${port.containerPort}${port.name ? ` or "${port.name}"` : ""}), or the pod never becomes Ready.`,
+      );
+    }
+  }
+  return problems;
+}
+
+export function checkNoReservedPort(isvc: InferenceServiceView): string[] {
+  // Serverless is KServe's default, so an unset mode is checked too; a reserved port is never needed.
+  if (isvc.mode === "RawDeployment") {
+    return [];
+  }
+  return isvc.containers.flatMap((c) =>
+    (c.container.ports ?? [])
+      .map((p: Record<string, any>, i: number) => ({ port: p.containerPort, where: `${c.path}.ports[${i}].containerPort` }))
+      .filter(({ port }: { port: number }) => KNATIVE_RESERVED_PORTS.includes(port))
+      .map(({ port, where }: { port: number; where: string }) =>
+        `${where} is ${port}, which Knative reserves (${KNATIVE_RESERVED_PORTS.join(", ")}): serve on another port, e.g. 8000.`,
+      ),
+  );
+}
+
+export function checkPortEnv(isvc: InferenceServiceView): string[] {
+  const serving = isvc.serving;
+  if (!serving || !isvc.mode) {
+    return []; // the mode decides; checkDeploymentModeSet advises setting it
+  }
+  const env: Record<string, any>[] = serving.container.env ?? [];
+  const index = env.findIndex((e) => e.name === "PORT");
+  const port = theOnePort(serving)?.containerPort;
+  if (isvc.mode === "Serverless") {
+    return index < 0
+      ? []
+      : [`${serving.path}.env[${index}] sets PORT: remove it; Knative injects PORT (the container port) and rejects a user-set one.`];
+  }
+  if (index < 0) {
+    return [`${serving.path}.env has no PORT: RawDeployment does not inject it; add { name: PORT, value: "${port ?? "<container port>"}" } so the server listens on the container port.`];
+  }
+  const value = env[index].value;
+  return port === undefined || value === String(port)
+    ? []
+    : [`${serving.path}.env[${index}].value is ${JSON.stringify(value)} but the container port is ${port}: set PORT to "${port}".`];
+}
+
+export function checkProbesPresent(isvc: InferenceServiceView): string[] {
+  const serving = isvc.serving;
+  if (!serving) {
+    return [];
+  }
+  const missing: string[] = [];
+  if (!serving.container.readinessProbe) {
+    missing.push(`${serving.path}.readinessProbe is missing: add an HTTP probe on the container port that succeeds once the model is loaded (e.g. /health).`);
+  }
+  if (!serving.container.livenessProbe) {
+    missing.push(`${serving.path}.livenessProbe is missing: add an HTTP probe on the container port that succeeds while the process is alive (e.g. /v2/health/live).`);
+  }
+  return missing;
+}
+
+export function checkResources(isvc: InferenceServiceView): string[] {
+  const problems: string[] = [];
+  for (const c of isvc.containers) {
+    const resources = c.container.resources ?? {};
+    for (const name of ["cpu", "memory"]) {
+      const request = resources.requests?.[name];
+      const limit = resources.limits?.[name];
+      for (const [kind, value] of [["requests", request], ["limits", limit]]) {
+        const where = `${c.path}.resources.${kind}.${name}`;
+        if (value === undefined) {
+          problems.push(`${where} is missing: set it (e.g. ${name === "cpu" ? '"500m"' : '"512Mi"'}) so the scheduler reserves room and the container is bounded.`);
+        } else if (parseQuantity(String(value)) === undefined) {
+          problems.push(`${where} ${JSON.stringify(value)} is not a Kubernetes quantity: write e.g. ${name === "cpu" ? '"500m"' : '"512Mi"'}.`);
+        }
+      }
+      const requested = request === undefined ? undefined : parseQuantity(String(request));
+      const limited = limit === undefined ? undefined : parseQuantity(String(limit));
+      if (requested !== undefined && limited !== undefined && limited < requested) {
+        problems.push(`${c.path}.resources.limits.${name} (${limit}) is below the request (${request}): raise the limit to at least the request.`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function checkImageDigest(isvc: InferenceServiceView): string[] {
+  const fix = "deploy repository@sha256:<digest> (Knative resolves tags with its own credentials, which ECR refuses; a digest is also the exact image tested)";
+  return isvc.containers.flatMap((c) => {
+    const image = c.container.image;
+    if (typeof image !== "string" || image === "") {
+      return [`${c.path}.image is missing: ${fix}.`];
+    }
+    if (DIGEST_REFERENCE.test(image)) {
+      return [];
+    }
+    const tag = /:([^:/@]+)$/.exec(image)?.[1];
+    const what = tag === undefined ? "has no tag or digest (so it means :latest)" : tag === "latest" ? "uses the tag latest" : `uses the tag ${tag}`;
+    return [`${c.path}.image ${JSON.stringify(image)} ${what}: ${fix}.`];
+  });
+}
+
+export function checkNotRoot(isvc: InferenceServiceView): string[] {
+  const pod = isvc.podSecurityContext;
+  return isvc.containers.flatMap((c) => {
+    const own = c.container.securityContext ?? {};
+    const where = `${c.path}.securityContext`;
+    const problems: string[] = [];
+    // The container's settings override the pod's (which Knative hides behind a feature flag).
+    const runAsNonRoot = own.runAsNonRoot ?? pod.runAsNonRoot;
+    const runAsUser = own.runAsUser ?? pod.runAsUser;
+    if (runAsUser === 0) {
+      problems.push(`${where}.runAsUser is 0 (root): run as a non-root user (e.g. runAsUser: 1000) with runAsNonRoot: true.`);
+    } else if (runAsNonRoot !== true && !(typeof runAsUser === "number" && runAsUser > 0)) {
+      problems.push(`${where}.runAsNonRoot is not true: set runAsNonRoot: true on the container (the image must name a non-root USER).`);
+    }
+    if (own.allowPrivilegeEscalation !== false) {
+      problems.push(`${where}.allowPrivilegeEscalation is not false: set allowPrivilegeEscalation: false.`);
+    }
+    if (own.privileged === true) {
+      problems.push(`${where}.privileged is true: remove it (Knative accepts only privileged: false).`);
+    }
+    return problems;
+  });
+}
+
+export function checkReadinessDelay(isvc: InferenceServiceView): string[] {
+  const serving = isvc.serving;
+  const delay = serving?.container.readinessProbe?.initialDelaySeconds;
+  if (!serving || typeof delay !== "number" || delay <= MAX_READINESS_DELAY_SECONDS) {
+    return [];
+  }
+  return [
+    `${serving.path}.readinessProbe.initialDelaySeconds is ${delay}: every pod start (each scale from zero too) waits that long; ` +
+      "use 0 and let the readiness probe fail until the model is loaded (a startupProbe covers slow loads).",
+  ];
+}
+
+export function checkLivenessPath(isvc: InferenceServiceView): string[] {
+  const serving = isvc.serving;
+  const readiness = serving?.container.readinessProbe?.httpGet;
+  const liveness = serving?.container.livenessProbe?.httpGet;
+  if (!serving || !readiness || !liveness || (readiness.path ?? "/") !== (liveness.path ?? "/")) {
+    return [];
+  }
+  return [
+    `${serving.path}.livenessProbe.httpGet.path is ${JSON.stringify(liveness.path ?? "/")}, the readiness path: a slow model load then fails liveness ` +
+      "and the container is restarted in a loop; probe a path that answers while the model loads (e.g. /v2/health/live).",
+  ];
+}
+
+export function checkWaitFor(isvc: InferenceServiceView): string[] {
+  return isvc.annotations[WAIT_FOR_ANNOTATION] !== undefined
+    ? []
+    : [`metadata.annotations["${WAIT_FOR_ANNOTATION}"] is missing: add "condition=Ready" so \`pulumi up\` waits for the service and fails with its condition message instead of succeeding on a broken deploy.`];
+}
+
+export interface MemoryConfig {
+  /** The smallest memory limit the model server runs in. @default MIN_MEMORY_LIMIT */
+  readonly minMemoryLimit?: string;
+}
+
+export function checkMemoryLimit(isvc: InferenceServiceView, args: ResourceValidationArgs): string[] {
+  const minimum = args.getConfig<MemoryConfig>().minMemoryLimit ?? MIN_MEMORY_LIMIT;
+  const floor = parseQuantity(minimum);
+  const serving = isvc.serving;
+  const limit = serving?.container.resources?.limits?.memory;
+  const bytes = limit === undefined ? undefined : parseQuantity(String(limit));
+  if (!serving || floor === undefined || bytes === undefined || bytes >= floor) {
+    return []; // a missing or unparsable limit is checkResources' to report
+  }
+  return [`${serving.path}.resources.limits.memory is ${limit}, under the ${minimum} the model server needs: raise it to at least ${minimum}, or the container is OOMKilled.`];
+}
+
+export function checkDeploymentModeSet(isvc: InferenceServiceView): string[] {
+  if (isvc.mode) {
+    return [];
+  }
+  const value = isvc.annotations[DEPLOYMENT_MODE_ANNOTATION];
+  const what = value === undefined ? "is missing" : `is ${JSON.stringify(value)}, not a mode this pack knows`;
+  return [
+    `metadata.annotations["${DEPLOYMENT_MODE_ANNOTATION}"] ${what}: set "Serverless" or "RawDeployment" (installs default differently; ` +
+      "the PORT rule is not checked until it is set).",
+  ];
+}
+
+/** A ResourceValidation that runs `check` on InferenceServices and reports each message. */
+function forInferenceService(check: InferenceServiceCheck): ResourceValidation {
+  return (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+    if (args.type !== INFERENCE_SERVICE_TYPE) {
+      return;
+    }
+    for (const message of check(inferenceServiceView(args.props), args)) {
+      reportViolation(message);
+    }
+  };
+}
+
+// ---- other resources ----
+
+export function checkEcrRepository(props: Record<string, any>): string[] {
+  const problems: string[] = [];
+  if (props.imageScanningConfiguration?.scanOnPush !== true) {
+    problems.push("imageScanningConfiguration.scanOnPush is not true: set imageScanningConfiguration: { scanOnPush: true } so every pushed image is scanned.");
+  }
+  if (props.imageTagMutability !== "IMMUTABLE") {
+    problems.push(
+      `imageTagMutability is ${JSON.stringify(props.imageTagMutability ?? "MUTABLE (the default)")}: set "IMMUTABLE" so a tag always names the image that was tested.`,
+    );
+  }
+  return problems;
+}
+
+function isPullSecret(props: Record<string, any>): boolean {
+  const keys = [...Object.keys(props.data ?? {}), ...Object.keys(props.stringData ?? {})];
+  return props.type === PULL_SECRET_TYPE || props.type === "kubernetes.io/dockercfg" || keys.some((k) => PULL_SECRET_KEYS.includes(k));
+}
+
+/**
+ * Whether the pull secret's data is a Pulumi secret. A policy cannot see that from `props`: the
+ * policy SDK hands `validateResource` every secret already unwrapped to plaintext, with no marker
+ * (CrossGuard FAQ; pulumi/pulumi-policy#241, still open), and unknown values throw instead. What
+ * it does see is the resource option `additionalSecretOutputs`, which the engine forwards: the
+ * @pulumi/kubernetes Secret class in every language sets ["data", "stringData"] (and this
+ * program's ModelNamespace repeats it), and those fields are then encrypted in the state. A
+ * Secret registered without it (a raw CustomResource, a hand-built registration) has its
+ * credentials stored in plaintext.
+ */
+export function checkPullSecret(props: Record<string, any>, secretOutputs: string[]): string[] {
+  if (!isPullSecret(props)) {
+    return [];
+  }
+  const problems: string[] = [];
+  if (props.type !== PULL_SECRET_TYPE) {
+    problems.push(`type is ${JSON.stringify(props.type ?? "Opaque")}: a pull secret must be type "${PULL_SECRET_TYPE}" with a ".dockerconfigjson" key, or the kubelet ignores it.`);
+  }
+  const field = ["data", "stringData"].find((f) => props[f]?.[".dockerconfigjson"] !== undefined);
+  if (!field) {
+    problems.push('data[".dockerconfigjson"] is missing: put the registry credentials under the ".dockerconfigjson" key of data (base64) or stringData.');
+  } else if (!secretOutputs.includes(field)) {
+    problems.push(
+      `${field} is not a Pulumi secret (the resource's additionalSecretOutputs does not name "${field}"): create the Secret with @pulumi/kubernetes ` +
+        `(k8s.core.v1.Secret marks data and stringData secret) or add additionalSecretOutputs: ["${field}"], so the registry credentials are encrypted in the state.`,
+    );
+  }
+  return problems;
+}
+
+function forType(type: string, check: (props: Record<string, any>, args: ResourceValidationArgs) => string[]): ResourceValidation {
+  return (args, reportViolation) => {
+    if (args.type === type) {
+      check(args.props, args).forEach((message) => reportViolation(message));
+    }
+  };
+}
+
+// ---- the policies ----
+
+const isvcPolicy = (
+  name: string,
+  enforcementLevel: "mandatory" | "advisory",
+  description: string,
+  check: InferenceServiceCheck,
+): ResourceValidationPolicy => ({ name, description, enforcementLevel, validateResource: forInferenceService(check) });
+
+export const policies: ResourceValidationPolicy[] = [
+  isvcPolicy("kserve-one-container-port", "mandatory", "The predictor's serving container declares exactly one port (Knative allows one).", checkOneContainerPort),
+  isvcPolicy("kserve-probe-ports-match", "mandatory", "Every probe uses the container port, by number or by its name.", checkProbePorts),
+  isvcPolicy("kserve-no-knative-reserved-port", "mandatory", "Serverless containers do not listen on a port Knative reserves.", checkNoReservedPort),
+  isvcPolicy("kserve-port-env-matches-mode", "mandatory", "PORT env is absent in Serverless (Knative injects it) and equals the container port in RawDeployment.", checkPortEnv),
+  isvcPolicy("kserve-probes-present", "mandatory", "The serving container has readiness and liveness probes.", checkProbesPresent),
+  isvcPolicy("kserve-resources-set", "mandatory", "Every predictor container has CPU and memory requests and limits, each limit at least its request.", checkResources),
+  isvcPolicy("kserve-image-pinned-by-digest", "mandatory", "Every predictor image is referenced by digest, never by a tag.", checkImageDigest),
+  isvcPolicy("kserve-container-not-root", "mandatory", "Predictor containers run as non-root without privilege escalation.", checkNotRoot),
+  {
+    name: "ecr-scan-on-push-immutable-tags",
+    description: "ECR repositories scan images on push and refuse tag overwrites.",
+    enforcementLevel: "mandatory",
+    validateResource: forType(ECR_REPOSITORY_TYPE, checkEcrRepository),
+  },
+  {
+    name: "pull-secret-dockerconfigjson-secret",
+    description: "A registry pull secret is a kubernetes.io/dockerconfigjson Secret whose data is a Pulumi secret.",
+    enforcementLevel: "mandatory",
+    validateResource: forType(SECRET_TYPE, (props, args) => checkPullSecret(props, args.opts.additionalSecretOutputs ?? [])),
+  },
+  isvcPolicy("kserve-readiness-no-initial-delay", "advisory", `Readiness initialDelaySeconds is at most ${MAX_READINESS_DELAY_SECONDS} (every cold start pays it).`, checkReadinessDelay),
+  isvcPolicy("kserve-liveness-not-readiness-path", "advisory", "Liveness does not probe the readiness path (slow model loads would become restart loops).", checkLivenessPath),
+  isvcPolicy("kserve-wait-for-ready", "advisory", "The InferenceService has the pulumi.com/waitFor annotation, so a failed deploy fails `pulumi up`.", checkWaitFor),
+  {
+    ...isvcPolicy("kserve-memory-limit-minimum", "advisory", `The serving container's memory limit is at least what the model server needs (${MIN_MEMORY_LIMIT} unless configured).`, checkMemoryLimit),
+    configSchema: { properties: { minMemoryLimit: { type: "string", default: MIN_MEMORY_LIMIT } } },
+  },
+  isvcPolicy("kserve-deployment-mode-set", "advisory", "The serving.kserve.io/deploymentMode annotation says Serverless or RawDeployment.", checkDeploymentModeSet),
+];
