@@ -1,0 +1,73 @@
+// Readings of a snapshot shared by the rules: which container is the model server, what the
+// deployed spec says, which events and log lines belong to the service now.
+import { CONTAINER_NAME } from "../../components/manifests";
+import { condition, ContainerSpec, ContainerStatus, eventTime, KubeEvent, logKey, Pod, Snapshot } from "../snapshot";
+
+export { CONTAINER_NAME };
+
+export function isReady(snapshot: Snapshot): boolean {
+  return condition(snapshot.inferenceService?.status?.conditions, "Ready")?.status === "True";
+}
+
+export function podReady(pod: Pod): boolean {
+  return condition(pod.status?.conditions, "Ready")?.status === "True";
+}
+
+export function serverStatus(pod: Pod): ContainerStatus | undefined {
+  return pod.status?.containerStatuses?.find((s) => s.name === CONTAINER_NAME);
+}
+
+/** The model server's container as deployed: the InferenceService spec (what config produced), else the pod's. */
+export function serverSpec(snapshot: Snapshot): ContainerSpec | undefined {
+  const fromService = snapshot.inferenceService?.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+  return fromService ?? snapshot.pods.flatMap((p) => p.spec?.containers ?? []).find((c) => c.name === CONTAINER_NAME);
+}
+
+export function containerPort(snapshot: Snapshot): number | undefined {
+  return serverSpec(snapshot)?.ports?.[0]?.containerPort;
+}
+
+/** Events about the service's current pods, or (while it is not Ready) its other objects, newest first. */
+export function currentEvents(snapshot: Snapshot): KubeEvent[] {
+  const name = snapshot.inferenceService?.metadata.name ?? snapshot.pods[0]?.metadata.labels?.["serving.kserve.io/inferenceservice"];
+  const pods = new Set(snapshot.pods.map((p) => p.metadata.name));
+  const ready = isReady(snapshot);
+  return snapshot.events
+    .filter((e) => {
+      const target = e.involvedObject?.name ?? "";
+      if (e.involvedObject?.kind === "Pod") {
+        return pods.has(target);
+      }
+      // Revisions, deployments and replica sets are named after the service; once Ready their old complaints are history.
+      return !ready && name !== undefined && target.startsWith(name);
+    })
+    .sort((a, b) => eventTime(b).localeCompare(eventTime(a)));
+}
+
+export function podOf(snapshot: Snapshot, event: KubeEvent): Pod | undefined {
+  return snapshot.pods.find((p) => p.metadata.name === event.involvedObject?.name);
+}
+
+export interface LogLine {
+  readonly key: string;
+  readonly line: string;
+}
+
+/** Every log line of the service's containers, current and previous instances. */
+export function logLines(snapshot: Snapshot): LogLine[] {
+  return Object.entries(snapshot.logs ?? {}).flatMap(([key, text]) => text.split(/\r?\n/).filter((l) => l.trim()).map((line) => ({ key, line: line.trim() })));
+}
+
+export function lastLines(snapshot: Snapshot, pod: Pod, previous: boolean, count: number): string[] {
+  const text = snapshot.logs?.[logKey(pod.metadata.name, CONTAINER_NAME, previous)] ?? "";
+  return text.split(/\r?\n/).filter((l) => l.trim()).slice(-count);
+}
+
+/** The quoted form evidence uses. */
+export function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+export function configKey(key: string): string {
+  return `\`model-serving:${key}\``;
+}

@@ -1,0 +1,39 @@
+// What a diagnosis says: one cause per finding, the snapshot's own words as evidence, and the
+// config key to change.
+
+/** Most likely first when several apply: earlier causes explain the later ones' symptoms. */
+export const CAUSES = [
+  "tag-resolution",
+  "image-pull-auth",
+  "image-not-found",
+  "unschedulable",
+  "exec-format",
+  "oom-killed",
+  "port-mismatch",
+  "crash-loop",
+  "probe-failing",
+] as const;
+
+export type CauseId = (typeof CAUSES)[number];
+
+export interface Finding {
+  readonly cause: CauseId;
+  /** Quoted from the snapshot: a condition or event message, a container state, a log line. */
+  readonly evidence: string;
+  /** What to change, naming the config key and its current value where one applies. */
+  readonly fix: string;
+}
+
+/**
+ * Config facts the snapshot cannot show (the deployed objects show the rest). Optional: a saved
+ * snapshot diagnosed without a stack still names the keys.
+ */
+export interface ConfigFacts {
+  readonly stack?: string;
+  readonly buildPlatform?: string;
+  /** Set when the stack deploys a given image rather than building one. */
+  readonly image?: string;
+  readonly nodeRoleAccess?: { readonly enabled: boolean; readonly roleNames: readonly string[]; readonly nodeGroups: readonly string[] };
+  readonly pullSecretEnabled?: boolean;
+  readonly env?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,115 @@
+// The snapshot: what diagnose reads, as JSON objects exactly as the Kubernetes API returns them
+// (timestamps stay strings), so a saved file diagnoses the same offline as live.
+import * as fs from "fs";
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { reason?: string; message?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image?: string;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+  ports?: { containerPort: number }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: ProbeSpec;
+  livenessProbe?: ProbeSpec;
+  startupProbe?: ProbeSpec;
+}
+
+export interface ProbeSpec {
+  httpGet?: { path?: string; port?: number | string };
+  tcpSocket?: { port?: number | string };
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+}
+
+export interface Pod {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string };
+  spec?: { containers: ContainerSpec[]; nodeName?: string; imagePullSecrets?: { name: string }[] };
+  status?: {
+    phase?: string;
+    conditions?: Condition[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+export interface KubeEvent {
+  metadata?: { name?: string; creationTimestamp?: string };
+  involvedObject: { kind?: string; name?: string; namespace?: string; fieldPath?: string };
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+}
+
+export interface InferenceService {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  spec?: { predictor?: { containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] } };
+  status?: { conditions?: Condition[]; url?: string };
+}
+
+export interface Snapshot {
+  /** null when the API answered 404: the service does not exist (yet). */
+  inferenceService: InferenceService | null;
+  pods: Pod[];
+  events: KubeEvent[];
+  /** "<pod>/<container>" and "<pod>/<container>/previous" → log text. */
+  logs: Record<string, string>;
+  /** When and from where it was collected, and what could not be read. */
+  collectedAt?: string;
+  errors?: string[];
+}
+
+export function logKey(pod: string, container: string, previous = false): string {
+  return `${pod}/${container}${previous ? "/previous" : ""}`;
+}
+
+/** Reads a saved snapshot, refusing a file that is not one (a typo should not read as "healthy"). */
+export function readSnapshot(file: string): Snapshot {
+  const data = JSON.parse(fs.readFileSync(file, "utf8"));
+  const problems = [
+    data === null || typeof data !== "object" ? "not a JSON object" : "",
+    !("inferenceService" in (data ?? {})) ? '"inferenceService" missing' : "",
+    !Array.isArray(data?.pods) ? '"pods" must be an array' : "",
+    !Array.isArray(data?.events) ? '"events" must be an array' : "",
+    data?.logs === null || typeof data?.logs !== "object" || Array.isArray(data?.logs) ? '"logs" must be an object' : "",
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`${file} is not a snapshot: ${problems.join("; ")}`);
+  }
+  return data as Snapshot;
+}
+
+/** When an event last happened; old and new API servers fill different fields. */
+export function eventTime(e: KubeEvent): string {
+  return e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? "";
+}
+
+export function condition(conditions: Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}

@@ -1,0 +1,58 @@
+// Waits for the InferenceService's Ready condition, printing a line whenever a condition changes.
+import { KubeApi, KubeApiError, paths } from "./kubeApi";
+import { condition, InferenceService } from "./snapshot";
+import { Target } from "./collect";
+import { sleep, within } from "./deadline";
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  /** Between polls. @default 2000 */
+  readonly intervalMs?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface WaitResult {
+  readonly ready: boolean;
+  readonly service: InferenceService | null;
+  readonly elapsedMs: number;
+  /** Why it is not ready: the last conditions, or the last error. */
+  readonly reason: string;
+}
+
+/** "Ready=False (RevisionMissing: ...); PredictorReady=False ...": what a person needs per change. */
+export function describeConditions(service: InferenceService | null): string {
+  if (!service) return "InferenceService not found";
+  const conditions = service.status?.conditions ?? [];
+  if (conditions.length === 0) return "no conditions yet";
+  return conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? `: ${c.message}` : ""}`).join("; ");
+}
+
+export async function waitForReady(api: KubeApi, target: Target, options: WaitOptions): Promise<WaitResult> {
+  const start = Date.now();
+  const deadline = start + options.timeoutMs;
+  let last = "";
+  let service: InferenceService | null = null;
+  const say = (text: string) => {
+    if (text !== last) {
+      options.log(`[${Math.round((Date.now() - start) / 1000)}s] ${text}`);
+      last = text;
+    }
+  };
+  for (;;) {
+    try {
+      service = await within(api.getJson<InferenceService>(paths.inferenceService(target.namespace, target.name)), deadline - Date.now(), "InferenceService");
+      say(describeConditions(service));
+      if (condition(service.status?.conditions, "Ready")?.status === "True") {
+        return { ready: true, service, elapsedMs: Date.now() - start, reason: last };
+      }
+    } catch (e) {
+      // 404 while Pulumi has not created it yet, or a blip: keep waiting until the deadline.
+      say(e instanceof KubeApiError && e.status === 404 ? "InferenceService not found" : `cannot read the InferenceService: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      return { ready: false, service, elapsedMs: Date.now() - start, reason: `not Ready after ${Math.round(options.timeoutMs / 1000)}s: ${last}` };
+    }
+    await sleep(Math.min(options.intervalMs ?? 2000, left));
+  }
+}

@@ -1,0 +1,72 @@
+// npm run --silent diagnose -- <stack> | --snapshot FILE: why the InferenceService is not serving.
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { defaultReportFile, errorText, stackSettings, writeReport } from "../operations/cli";
+import { collectSnapshot } from "../operations/collect";
+import { configFacts, targetOf } from "../operations/configFacts";
+import { diagnose } from "../operations/diagnosis";
+import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { formatReport } from "../operations/report";
+import { readSnapshot, Snapshot } from "../operations/snapshot";
+
+const USAGE = `usage: npm run --silent diagnose -- <stack> [--kubeconfig FILE] [--save FILE] [--json] [--report FILE]
+       npm run --silent diagnose -- --snapshot FILE [<stack>] [--json] [--report FILE]
+  <stack>          reads Pulumi.<stack>.yaml for the service's name, namespace and config
+  --snapshot FILE  diagnose a saved snapshot offline (no cluster)
+  --save FILE      also save the collected snapshot as JSON
+  --json           print {"findings":[{"cause","evidence","fix"}], ...} instead of the report
+  --report FILE    where to write the report (default reports/diagnose-<stack>.txt)`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      json: { type: "boolean" },
+      snapshot: { type: "string" },
+      save: { type: "string" },
+      kubeconfig: { type: "string" },
+      report: { type: "string" },
+    },
+  });
+  if (values.help || positionals.length > 1 || (positionals.length === 0 && !values.snapshot)) {
+    (values.help ? console.log : console.error)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const stack = positionals[0];
+  const settings = stack ? stackSettings(stack) : undefined;
+  let snapshot: Snapshot;
+  if (values.snapshot) {
+    snapshot = readSnapshot(values.snapshot);
+  } else {
+    const api = new KubeApi(loadKubeConfig(values.kubeconfig));
+    snapshot = await collectSnapshot(api, targetOf(settings!));
+  }
+  if (values.save) {
+    fs.mkdirSync(path.dirname(path.resolve(values.save)), { recursive: true });
+    fs.writeFileSync(values.save, JSON.stringify(snapshot, null, 2) + "\n");
+  }
+  const findings = diagnose(snapshot, settings ? configFacts(settings) : {});
+  const report = formatReport(snapshot, findings);
+  const name = stack ?? path.basename(values.snapshot!, ".json");
+  const reportFile = writeReport(values.report ?? defaultReportFile("diagnose", name), report);
+  if (values.json) {
+    const isvc = snapshot.inferenceService;
+    const ready = isvc?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    console.log(JSON.stringify({ findings, inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
+  } else {
+    process.stdout.write(report);
+    console.error(`report written to ${reportFile}`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    console.error(`diagnose: ${errorText(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,56 @@
+// npm run --silent verify -- <stack>: wait for Ready, smoke-test the server, diagnose on failure.
+import { parseArgs } from "util";
+import { defaultReportFile, errorText, stackSettings, writeReport } from "../operations/cli";
+import { configFacts, targetOf } from "../operations/configFacts";
+import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { verify } from "../operations/verify";
+
+const USAGE = `usage: npm run --silent verify -- <stack> [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
+  waits for the InferenceService to be Ready (up to the stack's readyTimeoutSeconds, or --timeout),
+  then calls GET /health, POST /predict, V1 predict and V2 ready on a predictor pod through the
+  API server's pod proxy; exit 0 only if all pass. On failure it prints the diagnosis.
+  The report goes to reports/verify-<stack>.txt (or --report FILE).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      kubeconfig: { type: "string" },
+      timeout: { type: "string" },
+      interval: { type: "string" },
+      report: { type: "string" },
+    },
+  });
+  if (values.help || positionals.length !== 1) {
+    (values.help ? console.log : console.error)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const stack = positionals[0];
+  const settings = stackSettings(stack);
+  const timeoutSeconds = values.timeout === undefined ? settings.readyTimeoutSeconds : Number(values.timeout);
+  const intervalSeconds = values.interval === undefined ? 2 : Number(values.interval);
+  if (!(timeoutSeconds > 0) || !(intervalSeconds > 0)) {
+    console.error(`--timeout and --interval must be positive numbers of seconds\n${USAGE}`);
+    return 2;
+  }
+  const api = new KubeApi(loadKubeConfig(values.kubeconfig));
+  const result = await verify(api, targetOf(settings), {
+    timeoutMs: timeoutSeconds * 1000,
+    intervalMs: intervalSeconds * 1000,
+    facts: configFacts(settings),
+    log: (line) => console.log(line),
+  });
+  const reportFile = writeReport(values.report ?? defaultReportFile("verify", stack), result.report);
+  console.error(`report written to ${reportFile}`);
+  return result.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    console.error(`verify: ${errorText(error)}`);
+    process.exitCode = 1;
+  },
+);
