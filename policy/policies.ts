@@ -342,14 +342,16 @@ function isPullSecret(props: Record<string, any>): boolean {
 }
 
 /**
- * Whether the pull secret's data is a Pulumi secret. A policy cannot see that from `props`: the
- * policy SDK hands `validateResource` every secret already unwrapped to plaintext, with no marker
- * (CrossGuard FAQ; pulumi/pulumi-policy#241, still open), and unknown values throw instead. What
- * it does see is the resource option `additionalSecretOutputs`, which the engine forwards: the
- * @pulumi/kubernetes Secret class in every language sets ["data", "stringData"] (and this
- * program's ModelNamespace repeats it), and those fields are then encrypted in the state. A
- * Secret registered without it (a raw CustomResource, a hand-built registration) has its
- * credentials stored in plaintext.
+ * Whether the pull secret's data is a Pulumi secret. A policy cannot see that in `props`: the
+ * engine sends secrets wrapped, but @pulumi/policy unwraps them to plaintext, with no marker,
+ * before `validateResource` runs (deserializeProperties(..., false) in its server.js; the
+ * CrossGuard FAQ; pulumi/pulumi-policy#241, still open). What a policy does see is the resource
+ * option `additionalSecretOutputs`, which the engine forwards in `args.opts`. The generated
+ * Kubernetes Secret class sets ["data", "stringData"] in every SDK language, YAML and Helm
+ * included (pulumi-kubernetes#1194, #1577; pulumi-yaml#526), and this program's ModelNamespace
+ * repeats it; those fields are then encrypted in the state. A Secret registered without it (a
+ * hand-rolled `pulumi.CustomResource("kubernetes:core/v1:Secret", ...)`, an old SDK) keeps the
+ * registry credentials in plaintext in the state, which is what this rule refuses.
  */
 export function checkPullSecret(props: Record<string, any>, secretOutputs: string[]): string[] {
   if (!isPullSecret(props)) {
