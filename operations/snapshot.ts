@@ -29,6 +29,7 @@ export interface ContainerSpec {
   name: string;
   image?: string;
   ports?: { containerPort: number }[];
+  env?: { name: string; value?: string }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: ProbeSpec;
   livenessProbe?: ProbeSpec;

@@ -1,6 +1,7 @@
 // Readings of a snapshot shared by the rules: which container is the model server, what the
 // deployed spec says, which events and log lines belong to the service now.
 import { CONTAINER_NAME } from "../../components/manifests";
+import { ConfigFacts } from "./types";
 import { condition, ContainerSpec, ContainerStatus, eventTime, KubeEvent, logKey, Pod, Snapshot } from "../snapshot";
 
 export { CONTAINER_NAME };
@@ -70,4 +71,18 @@ export function quote(text: string): string {
 
 export function configKey(key: string): string {
   return `\`model-serving:${key}\``;
+}
+
+/** `model-serving:image`'s value: from the stack when known, else the deployed reference (a saved snapshot alone cannot tell). */
+export function imageSetting(snapshot: Snapshot, facts: ConfigFacts): string {
+  if (facts.stack !== undefined) {
+    return facts.image === undefined ? "unset (the program builds and pushes the image)" : quote(facts.image);
+  }
+  return `${quote(serverSpec(snapshot)?.image ?? "(unknown)")} if set (that is the deployed reference)`;
+}
+
+/** The extra environment config set: the stack's `env`, else the deployed container's less PORT and MODEL_NAME. */
+export function envSetting(snapshot: Snapshot, facts: ConfigFacts): string {
+  const env = facts.env ?? Object.fromEntries((serverSpec(snapshot)?.env ?? []).filter((e) => e.name !== "PORT" && e.name !== "MODEL_NAME").map((e) => [e.name, e.value ?? ""]));
+  return JSON.stringify(env);
 }

@@ -1,7 +1,7 @@
 // Image causes: the controller could not resolve a tag, the nodes could not authenticate to the
 // registry, or the reference does not exist.
 import { Snapshot } from "../snapshot";
-import { configKey, currentEvents, quote, serverSpec } from "./facts";
+import { configKey, currentEvents, imageSetting, quote } from "./facts";
 import { ConfigFacts, Finding } from "./types";
 
 const TAG_RESOLUTION = /failed to resolve image to digest|Unable to fetch image/i;
@@ -18,12 +18,11 @@ export function tagResolution(snapshot: Snapshot, facts: ConfigFacts): Finding[]
   if (messages.length === 0) {
     return [];
   }
-  const image = facts.image ?? serverSpec(snapshot)?.image ?? "(unknown)";
   return [
     {
       cause: "tag-resolution",
       evidence: messages[0],
-      fix: `deploy by digest: ${configKey("image")} is ${quote(image)}; set it to \`repository@sha256:…\`, or unset it so the program builds, pushes and deploys by digest`,
+      fix: `deploy by digest: ${configKey("image")} is ${imageSetting(snapshot, facts)}; set it to \`repository@sha256:…\`, or unset it so the program builds, pushes and deploys by digest`,
     },
   ];
 }
@@ -66,12 +65,11 @@ export function imageNotFound(snapshot: Snapshot, facts: ConfigFacts): Finding[]
   if (!evidence) {
     return [];
   }
-  const image = facts.image ?? serverSpec(snapshot)?.image ?? "(unknown)";
   return [
     {
       cause: "image-not-found",
       evidence,
-      fix: `the image reference does not exist: ${configKey("image")} is ${quote(image)}; point it at a pushed \`repository@sha256:…\` (check the region and account), or unset it to build and push from \`build.context\``,
+      fix: `the image reference does not exist: ${configKey("image")} is ${imageSetting(snapshot, facts)}; point it at a pushed \`repository@sha256:…\` (check the account and region), or unset it and run \`pulumi up\` to build and push it again (a lifecycle policy or a forced delete may have removed it)`,
     },
   ];
 }

@@ -56,8 +56,9 @@ function probeOf(kind: string, snapshot: Snapshot): { key: string; spec?: ProbeS
 }
 
 export function probeFailing(snapshot: Snapshot): Finding[] {
+  // With the port wrong, refused connections and queue-proxy's failing readiness are its symptoms.
   const explained = portMismatch(snapshot).length > 0;
-  const failure = probeFailures(snapshot).find((f) => !(explained && REFUSED.test(f.detail)));
+  const failure = probeFailures(snapshot).find((f) => !(explained && (REFUSED.test(f.detail) || /queue-proxy/.test(f.event.involvedObject.fieldPath ?? ""))));
   if (!failure) {
     return [];
   }

@@ -1,6 +1,6 @@
 // The server's process: built for another CPU, killed for memory, or exiting at start.
 import { ContainerState, Pod, Snapshot } from "../snapshot";
-import { configKey, lastLines, logLines, quote, serverSpec, serverStatus } from "./facts";
+import { configKey, envSetting, lastLines, logLines, quote, serverSpec, serverStatus } from "./facts";
 import { ConfigFacts, Finding } from "./types";
 
 const EXEC_FORMAT = /exec format error/i;
@@ -16,7 +16,7 @@ export function execFormat(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
   }
   const platform = facts.image
     ? `the given image (${configKey("image")} is ${quote(facts.image)}) was built for another CPU: rebuild it for the nodes' architecture`
-    : `${configKey("build.platform")} is ${quote(facts.buildPlatform ?? "linux/amd64")}: set it to the nodes' architecture (their \`kubernetes.io/arch\` label), e.g. \`linux/amd64\` for x86 nodes`;
+    : `${configKey("build.platform")} is ${quote(facts.buildPlatform ?? "linux/amd64")}${facts.buildPlatform ? "" : " (the default, unless the stack sets it)"}: set it to the nodes' CPU, their \`kubernetes.io/arch\` label (\`linux/arm64\` for Graviton nodes, \`linux/amd64\` for x86)`;
   return [{ cause: "exec-format", evidence, fix: `the image's binaries are for another CPU architecture; ${platform}` }];
 }
 
@@ -66,9 +66,9 @@ export function crashLoop(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
   const fix = /ModuleNotFoundError|No module named|ImportError/.test(text)
     ? "the image lacks a Python package: add it to app/requirements.txt and deploy again (`pulumi up` rebuilds the image)"
     : /invalid environment|must be/.test(text)
-      ? `the server refused its environment: fix ${configKey("env")} (now ${JSON.stringify(facts.env ?? {})}); PORT and MODEL_NAME come from \`port\` and \`modelName\``
+      ? `the server refused its environment: fix ${configKey("env")} (now ${envSetting(snapshot, facts)}); PORT and MODEL_NAME come from \`port\` and \`modelName\``
       : /could not load model/.test(text)
         ? "the model files are missing or unreadable in the image: check the Dockerfile's training step and MODEL_DIR"
-        : `read the previous log above; check ${configKey("env")}${facts.env ? ` (now ${JSON.stringify(facts.env)})` : ""} and that the image runs locally: \`docker run -e PORT=… <image>\``;
+        : `read the previous log above; check ${configKey("env")} (now ${envSetting(snapshot, facts)}) and that the image runs locally: \`docker run -e PORT=… <image>\``;
   return [{ cause: "crash-loop", evidence, fix }];
 }
