@@ -2,11 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { defaultReportFile, errorText, stackSettings, writeReport } from "../operations/cli";
-import { collectSnapshot } from "../operations/collect";
-import { configFacts, targetOf } from "../operations/configFacts";
+import { defaultReportFile, errorText, writeReport } from "../operations/cli";
 import { diagnose } from "../operations/diagnosis";
-import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
 import { formatReport } from "../operations/report";
 import { readSnapshot, Snapshot } from "../operations/snapshot";
 
@@ -36,19 +33,24 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const stack = positionals[0];
-  const settings = stack ? stackSettings(stack) : undefined;
+  // Loaded only when needed: the settings module brings in Pulumi, the client the Kubernetes
+  // client; an offline diagnosis needs neither and starts in a fraction of the time.
+  const settings = stack ? (await import("../operations/settings")).stackSettings(stack) : undefined;
+  const facts = settings ? (await import("../operations/configFacts")).configFacts(settings) : {};
   let snapshot: Snapshot;
   if (values.snapshot) {
     snapshot = readSnapshot(values.snapshot);
   } else {
-    const api = new KubeApi(loadKubeConfig(values.kubeconfig));
-    snapshot = await collectSnapshot(api, targetOf(settings!));
+    const { KubeApi, loadKubeConfig } = await import("../operations/kubeApi");
+    const { collectSnapshot } = await import("../operations/collect");
+    const { targetOf } = await import("../operations/configFacts");
+    snapshot = await collectSnapshot(new KubeApi(loadKubeConfig(values.kubeconfig)), targetOf(settings!));
   }
   if (values.save) {
     fs.mkdirSync(path.dirname(path.resolve(values.save)), { recursive: true });
     fs.writeFileSync(values.save, JSON.stringify(snapshot, null, 2) + "\n");
   }
-  const findings = diagnose(snapshot, settings ? configFacts(settings) : {});
+  const findings = diagnose(snapshot, facts);
   const report = formatReport(snapshot, findings);
   const name = stack ?? path.basename(values.snapshot!, ".json");
   const reportFile = writeReport(values.report ?? defaultReportFile("diagnose", name), report);

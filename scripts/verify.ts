@@ -1,6 +1,7 @@
 // npm run --silent verify -- <stack>: wait for Ready, smoke-test the server, diagnose on failure.
 import { parseArgs } from "util";
-import { defaultReportFile, errorText, stackSettings, writeReport } from "../operations/cli";
+import { defaultReportFile, errorText, writeReport } from "../operations/cli";
+import { stackSettings } from "../operations/settings";
 import { configFacts, targetOf } from "../operations/configFacts";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
 import { verify } from "../operations/verify";
