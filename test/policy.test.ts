@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyResourceOptions, ResourceValidationArgs } from "@pulumi/policy";
 import { AnalyzeRequest, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as YAML from "yaml";
 import { dockerConfigJson, inferenceServiceManifest, pullSecretManifest } from "../components/manifests";
 import { parseSettings, Settings } from "../components/settings";
@@ -510,7 +510,7 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
   }
 
   /** The engine's Analyze call: properties as a protobuf Struct, resource options alongside. */
-  async function analyze(type: string, props: object, additionalSecretOutputs: string[] = []): Promise<{ policy: string; mandatory: boolean }[]> {
+  async function analyze(type: string, props: object, additionalSecretOutputs: string[] = []): Promise<{ policy: string; mandatory: boolean; message: string }[]> {
     const request = new AnalyzeRequest();
     request.setType(type);
     request.setUrn(`urn:pulumi:dev::model-serving::${type}::resource`);
@@ -521,7 +521,7 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
     request.setOptions(options);
     const response: any = await rpc("analyze", request);
     // EnforcementLevel: 0 advisory, 1 mandatory.
-    return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), mandatory: d.getEnforcementlevel() === 1 }));
+    return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), mandatory: d.getEnforcementlevel() === 1, message: d.getMessage() }));
   }
 
   it("loads from policy/ and names its policies", async () => {
@@ -536,11 +536,17 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
     assert.deepStrictEqual(await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings())), []);
   });
 
+  it("on a first preview (the image not built, its digest unknown) says the digest rule must wait for `pulumi up`", async () => {
+    const diagnostics = await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings(), unknownValue));
+    assert.deepStrictEqual(diagnostics.map(({ policy, mandatory }) => ({ policy, mandatory })), [{ policy: "kserve-image-pinned-by-digest", mandatory: false }]);
+    assert.match(diagnostics[0].message, /can't run policy 'kserve-image-pinned-by-digest' .* during preview: string value at \.spec\.predictor\.containers\.0\.image can't be known during preview/);
+  });
+
   it("a value sent as a secret does not count (the policy gets it unwrapped): only additionalSecretOutputs does", async () => {
     // The engine's wire form of a secret value.
     const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
     const props = { ...structuredClone(pullSecretManifest(settingsWith(), "{}")), stringData: secret({ ".dockerconfigjson": dockerConfigJson(REGISTRY, "AWS", ECR_PASSWORD) }) };
-    assert.deepStrictEqual(await analyze(SECRET_TYPE, props), [{ policy: "pull-secret-dockerconfigjson-secret", mandatory: true }]);
+    assert.deepStrictEqual((await analyze(SECRET_TYPE, props)).map(({ policy, mandatory }) => ({ policy, mandatory })), [{ policy: "pull-secret-dockerconfigjson-secret", mandatory: true }]);
     assert.deepStrictEqual(await analyze(SECRET_TYPE, props, ["data", "stringData"]), []);
   });
 });
