@@ -12,11 +12,12 @@ import { AnalyzeRequest, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/an
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as YAML from "yaml";
 import { dockerConfigJson, inferenceServiceManifest, pullSecretManifest } from "../components/manifests";
+import { ModelImage } from "../components/modelImage";
 import { parseSettings, Settings } from "../components/settings";
 import { readStackConfig } from "../components/stackFile";
 import { ECR_REPOSITORY_TYPE, INFERENCE_SERVICE_TYPE, policies, SECRET_TYPE } from "../policy/policies";
-import { settingsWith } from "./helpers/config";
-import { ECR_PASSWORD, RecordedOptions, recordOptions, REGISTRY, settle, unwrapSecret, useMocks } from "./helpers/mocks";
+import { fixtureProject, settingsWith } from "./helpers/config";
+import { ECR_PASSWORD, RecordedOptions, recordOptions, REGISTRY, settle, unwrapSecret, useMocks, valueOf } from "./helpers/mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -327,8 +328,11 @@ describe("policy pack kserve-guardrails", () => {
   });
 
   describe("ecr-scan-on-push-immutable-tags", () => {
-    it("passes the program's repository settings", () => {
-      assert.deepStrictEqual(evaluate(ECR_REPOSITORY_TYPE, { name: "model-serving/dev/california-housing", imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE" }), []);
+    it("passes the repository the program's ModelImage registers (recorded under mocks)", async () => {
+      const mocks = await useMocks();
+      const image = new ModelImage("model", { repositoryName: "model-serving/dev/california-housing", context: path.join(fixtureProject(), "app"), port: 8000 });
+      await valueOf(image.imageRef);
+      assert.deepStrictEqual(evaluate(ECR_REPOSITORY_TYPE, mocks.one(ECR_REPOSITORY_TYPE).inputs), []);
     });
 
     it("fails a repository with the defaults (no scan, mutable tags)", () => {
