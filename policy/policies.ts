@@ -137,14 +137,17 @@ export function checkNoReservedPort(isvc: InferenceServiceView): string[] {
   if (isvc.mode === "RawDeployment") {
     return [];
   }
-  return isvc.containers.flatMap((c) =>
-    (c.container.ports ?? [])
-      .map((p: Record<string, any>, i: number) => ({ port: p.containerPort, where: `${c.path}.ports[${i}].containerPort` }))
-      .filter(({ port }: { port: number }) => KNATIVE_RESERVED_PORTS.includes(port))
-      .map(({ port, where }: { port: number; where: string }) =>
-        `${where} is ${port}, which Knative reserves (${KNATIVE_RESERVED_PORTS.join(", ")}): serve on another port, e.g. 8000.`,
-      ),
-  );
+  const problems: string[] = [];
+  for (const c of isvc.containers) {
+    (c.container.ports ?? []).forEach((p: Record<string, any>, i: number) => {
+      if (KNATIVE_RESERVED_PORTS.includes(p.containerPort)) {
+        problems.push(
+          `${c.path}.ports[${i}].containerPort is ${p.containerPort}, which Knative reserves (${KNATIVE_RESERVED_PORTS.join(", ")}): serve on another port, e.g. 8000.`,
+        );
+      }
+    });
+  }
+  return problems;
 }
 
 export function checkPortEnv(isvc: InferenceServiceView): string[] {
