@@ -1,35 +1,17 @@
 // The diagnose command as a person or CI runs it: `npm run --silent diagnose -- --snapshot FILE --json`.
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CAUSES } from "../operations/diagnosis";
+import { ProcessResult, run } from "./helpers/runProcess";
 import { snapshotFile } from "./helpers/snapshots";
-
-const ROOT = path.resolve(__dirname, "..");
-
-export function run(command: string, args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 50000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 describe("diagnose command (a real process)", function () {
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diagnose-cli-"));
   const names = [...CAUSES, "healthy-serverless", "healthy-raw"];
-  let results: Record<string, { status: number | null; stdout: string; stderr: string }> = {};
+  let results: Record<string, ProcessResult> = {};
 
   before(async () => {
     // In parallel: each process pays ts-node's start-up once.
