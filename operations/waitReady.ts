@@ -27,10 +27,17 @@ export function describeConditions(service: InferenceService | null): string {
   return conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? `: ${c.message}` : ""}`).join("; ");
 }
 
+/** "600s", or "0.4s" for the short waits tests use. */
+function seconds(ms: number): string {
+  return ms < 10000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
+}
+
 export async function waitForReady(api: KubeApi, target: Target, options: WaitOptions): Promise<WaitResult> {
   const start = Date.now();
   const deadline = start + options.timeoutMs;
   let last = "";
+  // The last conditions read: a timeout should report them, not the final request's error.
+  let lastConditions: string | undefined;
   let service: InferenceService | null = null;
   const say = (text: string) => {
     if (text !== last) {
@@ -41,7 +48,8 @@ export async function waitForReady(api: KubeApi, target: Target, options: WaitOp
   for (;;) {
     try {
       service = await within(api.getJson<InferenceService>(paths.inferenceService(target.namespace, target.name)), deadline - Date.now(), "InferenceService");
-      say(describeConditions(service));
+      lastConditions = describeConditions(service);
+      say(lastConditions);
       if (condition(service.status?.conditions, "Ready")?.status === "True") {
         return { ready: true, service, elapsedMs: Date.now() - start, reason: last };
       }
@@ -49,10 +57,9 @@ export async function waitForReady(api: KubeApi, target: Target, options: WaitOp
       // 404 while Pulumi has not created it yet, or a blip: keep waiting until the deadline.
       say(e instanceof KubeApiError && e.status === 404 ? "InferenceService not found" : `cannot read the InferenceService: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      return { ready: false, service, elapsedMs: Date.now() - start, reason: `not Ready after ${Math.round(options.timeoutMs / 1000)}s: ${last}` };
+    await sleep(Math.min(options.intervalMs ?? 2000, deadline - Date.now()));
+    if (Date.now() >= deadline) {
+      return { ready: false, service, elapsedMs: Date.now() - start, reason: `not Ready after ${seconds(options.timeoutMs)}: ${lastConditions ?? last}` };
     }
-    await sleep(Math.min(options.intervalMs ?? 2000, left));
   }
 }
