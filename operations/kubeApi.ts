@@ -35,8 +35,10 @@ export function loadKubeConfig(file?: string): KubeConfig {
   } else {
     kc.loadFromDefault();
   }
-  if (!kc.getCurrentCluster()) {
-    throw new Error("no current cluster in the kubeconfig (set KUBECONFIG or pass --kubeconfig)");
+  const cluster = kc.getCurrentCluster();
+  // With nothing found, client-node falls back to http://localhost:8080; say so instead of waiting on it.
+  if (!cluster || (!file && cluster.name === "cluster" && cluster.server === "http://localhost:8080")) {
+    throw new Error("no kubeconfig: set KUBECONFIG, create ~/.kube/config (aws eks update-kubeconfig --name <cluster>) or pass --kubeconfig FILE");
   }
   return kc;
 }

@@ -54,6 +54,10 @@ export async function waitForReady(api: KubeApi, target: Target, options: WaitOp
         return { ready: true, service, elapsedMs: Date.now() - start, reason: last };
       }
     } catch (e) {
+      // Refused credentials do not heal by waiting.
+      if (e instanceof KubeApiError && (e.status === 401 || e.status === 403)) {
+        return { ready: false, service, elapsedMs: Date.now() - start, reason: e.message };
+      }
       // 404 while Pulumi has not created it yet, or a blip: keep waiting until the deadline.
       say(e instanceof KubeApiError && e.status === 404 ? "InferenceService not found" : `cannot read the InferenceService: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -121,6 +121,17 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     assert.ok(lines.some((l) => /cannot read the InferenceService: InferenceService: no answer within/.test(l)), lines.join("\n"));
   });
 
+  it("refused credentials fail at once instead of waiting out the timeout", async () => {
+    const api = await start("healthy-serverless", {
+      failures: [{ pattern: /inferenceservices/, status: 403, message: 'inferenceservices.serving.kserve.io "california-housing" is forbidden: User "ci" cannot get resource "inferenceservices"' }],
+    });
+    const started = Date.now();
+    const result = await verify(api, DEV, options({ timeoutMs: 10000 }));
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.strictEqual(result.ready, false);
+    assert.ok(lines.some((l) => /^FAIL Ready: .*HTTP 403: .*cannot get resource "inferenceservices"/.test(l)), lines.join("\n"));
+  });
+
   it("npm run verify -- dev: exit 0 with a summary when healthy, exit 1 with the diagnosis and a report file when not", async () => {
     await start("healthy-serverless");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"));
