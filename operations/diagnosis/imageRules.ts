@@ -47,15 +47,17 @@ export function pullAuth(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
     return [];
   }
   const access = facts.nodeRoleAccess;
-  const nodeRole = access
-    ? `${configKey("nodeRoleAccess.enabled")} is ${access.enabled} (roleNames ${JSON.stringify(access.roleNames)}, nodeGroups ${JSON.stringify(access.nodeGroups)})`
-    : `${configKey("nodeRoleAccess.enabled")} / \`.roleNames\` / \`.nodeGroups\``;
+  const nodeRole = !access
+    ? `${configKey("nodeRoleAccess.enabled")} with \`.roleNames\` or \`.nodeGroups\` naming the nodes' role or group`
+    : access.enabled
+      ? `${configKey("nodeRoleAccess.enabled")} is true with roleNames ${JSON.stringify(access.roleNames)} and nodeGroups ${JSON.stringify(access.nodeGroups)}: check they name the nodes' actual role or group`
+      : `${configKey("nodeRoleAccess.enabled")} is false: set it true with \`.roleNames\` or \`.nodeGroups\``;
   const secret = facts.pullSecretEnabled !== undefined ? `${configKey("pullSecret.enabled")} is ${facts.pullSecretEnabled}` : configKey("pullSecret.enabled");
   return [
     {
       cause: "image-pull-auth",
       evidence,
-      fix: `the nodes may not read the registry: give their role AmazonEC2ContainerRegistryReadOnly with ${nodeRole} naming the nodes' role or group; or use a pull secret: ${secret} (its token lasts 12 hours: run \`pulumi up\` again if it went stale)`,
+      fix: `the nodes may not read the registry; their role needs AmazonEC2ContainerRegistryReadOnly: ${nodeRole}. Or use a pull secret: ${secret} (its token lasts 12 hours: run \`pulumi up\` again if it went stale)`,
     },
   ];
 }
