@@ -84,6 +84,20 @@ describe("collect: a snapshot from the API server", function () {
     assert.ok(Date.now() - started < 2000);
   });
 
+  it("no kubeconfig anywhere is an error that says how to get one (not a wait on localhost:8080)", () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    try {
+      delete process.env.KUBECONFIG;
+      process.env.HOME = fs.mkdtempSync(path.join(os.tmpdir(), "no-home-"));
+      assert.throws(() => loadKubeConfig(), /no kubeconfig: set KUBECONFIG, create ~\/\.kube\/config/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it("npm run diagnose -- dev --kubeconfig --save --json, then the saved file offline: the same findings", async () => {
     await start("oom-killed");
     // The dev stack's namespace: serve the recorded RawDeployment objects there.
