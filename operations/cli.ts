@@ -1,4 +1,4 @@
-// What the verify and diagnose commands share: the report file and error text.
+// What the verify and diagnose commands share: the report file, error text and exit handling.
 import * as fs from "fs";
 import * as path from "path";
 
@@ -15,4 +15,15 @@ export function defaultReportFile(command: "verify" | "diagnose", name: string):
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs a command's main: its number is the exit code; an error is printed as `<name>: message`, exit 1. */
+export function runCommand(name: string, main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error) => {
+      console.error(`${name}: ${errorText(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }

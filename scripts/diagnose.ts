@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { defaultReportFile, errorText, writeReport } from "../operations/cli";
+import { defaultReportFile, runCommand, writeReport } from "../operations/cli";
 import { diagnose } from "../operations/diagnosis";
 import { formatReport } from "../operations/report";
 import { readSnapshot, Snapshot } from "../operations/snapshot";
@@ -65,10 +65,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error) => {
-    console.error(`diagnose: ${errorText(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand("diagnose", main);

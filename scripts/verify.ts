@@ -1,6 +1,6 @@
 // npm run --silent verify -- <stack>: wait for Ready, smoke-test the server, diagnose on failure.
 import { parseArgs } from "util";
-import { defaultReportFile, errorText, writeReport } from "../operations/cli";
+import { defaultReportFile, runCommand, writeReport } from "../operations/cli";
 import { stackSettings } from "../operations/settings";
 import { configFacts, targetOf } from "../operations/configFacts";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
@@ -48,10 +48,4 @@ async function main(argv: string[]): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error) => {
-    console.error(`verify: ${errorText(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand("verify", main);
