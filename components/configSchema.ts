@@ -12,21 +12,29 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // repository@sha256:<64 hex>: the only image reference Knative does not try to resolve.
 export const DIGEST_REFERENCE = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
-const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+export const ECR_REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PLATFORM = /^linux\/(amd64|arm64)$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 
+// The engine hands every plain value over as a string (`pulumi config set port 8000` stores
+// "8000"), and a stack file may quote them too: numbers and booleans are read from either form.
+const fromNumberText = (value: unknown) => (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
+const fromBooleanText = (value: unknown) => (value === "true" ? true : value === "false" ? false : value);
+
 function integer(min: number, max: number) {
   const range = `a whole number from ${min} to ${max}`;
-  return z
-    .number({ error: `must be ${range}` })
-    .int({ error: `must be ${range}` })
-    .min(min, { error: `must be ${range}` })
-    .max(max, { error: `must be ${range}` });
+  return z.preprocess(
+    fromNumberText,
+    z
+      .number({ error: `must be ${range}` })
+      .int({ error: `must be ${range}` })
+      .min(min, { error: `must be ${range}` })
+      .max(max, { error: `must be ${range}` }),
+  );
 }
 
-const flag = z.boolean({ error: "must be true or false" });
+const flag = z.preprocess(fromBooleanText, z.boolean({ error: "must be true or false" }));
 
 function label(pattern: RegExp, rule: string) {
   return z

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
-import { configSchema, DeploymentMode, RawConfig } from "./configSchema";
+import { configSchema, DeploymentMode, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
 import { formatBytes, parseQuantity } from "./quantity";
 
 export const PROJECT = "model-serving";
@@ -154,8 +154,15 @@ function withoutBadValues(own: Record<string, unknown>, issues: z.core.$ZodIssue
   return copy;
 }
 
-/** Pulumi hands config values over as strings; objects, numbers and booleans as JSON. */
+/**
+ * Pulumi hands every config value over as a string, maps and lists as JSON. Only those are
+ * decoded here: the schema reads numbers and booleans from text itself, so a name such as
+ * "123" stays a string, exactly as the stack file (and so render) has it.
+ */
 export function decodeConfigValue(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) {
+    return value;
+  }
   try {
     return JSON.parse(value);
   } catch {
@@ -282,11 +289,21 @@ function applyDefaults(raw: RawConfig, stack: string, region: string | undefined
   };
 }
 
+/** Records one problem: the key, its value as written, what is wrong and what to do. */
+type Report = (name: string, value: unknown, text: string) => void;
+
+function collector(): { problems: string[]; problem: Report } {
+  const problems: string[] = [];
+  return { problems, problem: (name, value, text) => problems.push(`${PROJECT}:${name}: ${JSON.stringify(value)} ${text}`) };
+}
+
+/** Environment variables Knative sets itself and refuses from the user. */
+const KNATIVE_RESERVED_ENV = ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
+
 /** Rules that relate keys to each other or to the platform; each problem names its key. */
 function checkRules(s: Settings, projectDir: string): string[] {
-  const problems: string[] = [];
+  const { problems, problem } = collector();
   const serverless = s.deploymentMode === "Serverless";
-  const problem = (name: string, value: unknown, text: string) => problems.push(`${PROJECT}:${name}: ${JSON.stringify(value)} ${text}`);
 
   if (serverless && s.modelName.length > MAX_SERVERLESS_MODEL_NAME) {
     problem("modelName", s.modelName, `is ${s.modelName.length} characters; in Serverless mode at most ${MAX_SERVERLESS_MODEL_NAME} fit Knative's derived names (<name>-predictor-00001-private ≤ 63)`);
@@ -339,15 +356,28 @@ function checkRules(s: Settings, projectDir: string): string[] {
   if (access.enabled && access.nodeGroups.length > 0 && !s.cluster.name) {
     problem("nodeRoleAccess.nodeGroups", access.nodeGroups, "needs cluster.name to look the node groups up; set cluster.name or use nodeRoleAccess.roleNames");
   }
-  if (s.pullSecret.enabled && s.image && !ecrRegistryOf(s.image)) {
+  const registry = s.image ? ecrRegistryOf(s.image) : undefined;
+  if (s.pullSecret.enabled && s.image && !registry) {
     problem("pullSecret.enabled", true, `makes an ECR pull secret, but image "${s.image}" is not in ECR; turn it off for this image`);
   }
+  // The token comes from aws:region's ECR: it would not open another region's registry.
+  if (s.pullSecret.enabled && registry && s.cluster.region && registry.region !== s.cluster.region) {
+    problem("pullSecret.enabled", true, `makes a pull secret for ECR in aws:region (${s.cluster.region}), but image "${s.image}" is in ${registry.region}; use node-role access instead, or an image in ${s.cluster.region}`);
+  }
 
-  problems.push(...checkLabRules(s));
+  checkLabRules(s, problem);
   for (const reserved of ["PORT", "MODEL_NAME"]) {
     if (reserved in s.env) {
       problem(`env.${reserved}`, s.env[reserved], `is set by the program (from ${reserved === "PORT" ? "port" : "modelName"}); remove it from env`);
     }
+  }
+  for (const reserved of serverless ? KNATIVE_RESERVED_ENV : []) {
+    if (reserved in s.env) {
+      problem(`env.${reserved}`, s.env[reserved], "is set by Knative, which refuses it from the user in Serverless mode; remove it from env");
+    }
+  }
+  if (!s.image && !ECR_REPOSITORY_NAME.test(s.ecr.repositoryName)) {
+    problem("ecr.repositoryName", s.ecr.repositoryName, "(derived from the stack and model names) is not a valid ECR repository name; set ecr.repositoryName");
   }
   if (!s.image) {
     for (const [name, file] of [["build.context", s.build.context], ["build.dockerfile", s.build.dockerfile]] as const) {
@@ -360,16 +390,14 @@ function checkRules(s: Settings, projectDir: string): string[] {
 }
 
 /** Lab mode (`cluster.create`): what the created cluster and its KServe install need. */
-function checkLabRules(s: Settings): string[] {
+function checkLabRules(s: Settings, problem: Report): void {
   const c = s.cluster;
-  const problems: string[] = [];
-  const problem = (name: string, value: unknown, text: string) => problems.push(`${PROJECT}:${name}: ${JSON.stringify(value)} ${text}`);
   const labOnly = c.vpcId !== undefined || c.subnetIds.length > 0;
   if (!c.create) {
     if (labOnly) {
       problem(c.vpcId ? "cluster.vpcId" : "cluster.subnetIds", c.vpcId ?? c.subnetIds, "is used only when cluster.create is true; remove it or set cluster.create");
     }
-    return problems;
+    return;
   }
   if (s.deploymentMode !== "RawDeployment") {
     problem("deploymentMode", s.deploymentMode, "cannot be used with cluster.create: the lab installs KServe without Knative; use RawDeployment");
@@ -388,7 +416,6 @@ function checkLabRules(s: Settings): string[] {
   } else if (c.subnetIds.length === 1) {
     problem("cluster.subnetIds", c.subnetIds, "must list subnets in at least two availability zones (EKS requires two)");
   }
-  return problems;
 }
 
 /** The ECR registry host and account of an image reference, if it is in ECR. */

@@ -75,6 +75,18 @@ describe("settings: defaults", () => {
     assert.strictEqual(decodeConfigValue("kubeflow-user01"), "kubeflow-user01");
   });
 
+  it("reads numbers and booleans the same from the engine's strings and from a stack file's quoted values", () => {
+    const quoted = { "model-serving:port": "8080", "model-serving:createNamespace": "false", "model-serving:replicas": { min: "2", max: "4" }, "model-serving:namespace": "123" };
+    const fromFile = settingsWith(quoted);
+    const engineForm = Object.fromEntries(Object.entries(validConfig(quoted)).map(([k, v]) => [k, decodeConfigValue(typeof v === "string" ? v : JSON.stringify(v))]));
+    const fromEngine = parseSettings(engineForm, { stack: "test", projectDir: PROJECT_DIR });
+    for (const s of [fromFile, fromEngine]) {
+      assert.deepStrictEqual([s.port, s.createNamespace, s.replicas, s.namespace], [8080, false, { min: 2, max: 4 }, "123"]);
+    }
+    refused({ "model-serving:port": "80" }, "port", /from 1024 to 65535/);
+    refused({ "model-serving:createNamespace": "no" }, "createNamespace", /true or false/);
+  });
+
   it("an image by digest needs no build context", () => {
     const s = parseSettings(validConfig({ "model-serving:image": DIGEST }), { stack: "dev", projectDir: "/nonexistent" });
     assert.strictEqual(s.image, DIGEST);
@@ -207,6 +219,24 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:env": { PORT: "8080" } }, "env.PORT", /set by the program \(from port\)/);
     refused({ "model-serving:env": { MODEL_NAME: "x" } }, "env.MODEL_NAME", /from modelName/);
     refused({ "model-serving:env": { "LOG-LEVEL": "debug" } }, "env.LOG-LEVEL", /environment variable name/);
+  });
+
+  it("env may not set what Knative sets itself, in Serverless mode", () => {
+    for (const name of ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"]) {
+      refused({ "model-serving:env": { [name]: "x" } }, `env.${name}`, /set by Knative/);
+    }
+    assert.strictEqual(settingsWith({ "model-serving:env": { K_SERVICE: "x" }, "model-serving:deploymentMode": "RawDeployment" }).env.K_SERVICE, "x");
+  });
+
+  it("the ECR repository name derived from the stack must be valid too", () => {
+    assert.throws(() => settingsWith({}, "team__A..b"), /model-serving:ecr.repositoryName: "model-serving\/team__a..b\/california-housing" \(derived from the stack and model names\)/);
+    assert.strictEqual(settingsWith({ "model-serving:ecr": { repositoryName: "team/model" } }, "team__A..b").ecr.repositoryName, "team/model");
+  });
+
+  it("a pull secret must be for the registry of aws:region", () => {
+    const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/model@sha256:${"d".repeat(64)}`;
+    refused({ "model-serving:pullSecret": { enabled: true }, "model-serving:image": image }, "pullSecret.enabled", /is in us-east-1/);
+    assert.ok(settingsWith({ "model-serving:pullSecret": { enabled: true }, "model-serving:image": image.replace("us-east-1", "ap-northeast-2") }));
   });
 
   it("unknown keys are refused, with the nearest known key", () => {
