@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { contentTag } from "./buildContext";
 import { ecrCredentials } from "./ecrCredentials";
 
@@ -47,8 +48,10 @@ export function lifecyclePolicy(keep: number): string {
 export class ModelImage extends pulumi.ComponentResource {
   public readonly repository: aws.ecr.Repository;
   public readonly repositoryUrl: pulumi.Output<string>;
-  /** The content-derived tag pushed. */
-  public readonly tag: string;
+  /** The tag pushed: `<content hash>-<build id>`. */
+  public readonly tag: pulumi.Output<string>;
+  /** The hash of the build context, Dockerfile, platform and build args. */
+  public readonly contentHash: string;
   /** `repository@sha256:…`: Knative skips tag resolution (which ECR refuses) for digests. */
   public readonly imageRef: pulumi.Output<string>;
 
@@ -75,7 +78,12 @@ export class ModelImage extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.tag = contentTag(args.context, dockerfile, { platform, ...buildArgs });
+    this.contentHash = contentTag(args.context, dockerfile, { platform, ...buildArgs });
+    // The build trains the model, so two builds of the same content are different images, and
+    // the repository refuses to move a tag. A build id renewed whenever the content changes
+    // (a revert included) keeps every pushed tag new, and stays put while the content does.
+    const buildId = new random.RandomId(name, { byteLength: 4, keepers: { content: this.contentHash } }, { parent: this });
+    this.tag = pulumi.interpolate`${this.contentHash}-${buildId.hex}`;
     const credentials = ecrCredentials(this.repository.registryId, this);
     const image = new docker.Image(
       name,
@@ -89,6 +97,6 @@ export class ModelImage extends pulumi.ComponentResource {
 
     this.repositoryUrl = this.repository.repositoryUrl;
     this.imageRef = image.repoDigest;
-    this.registerOutputs({ repositoryUrl: this.repositoryUrl, imageRef: this.imageRef, tag: this.tag });
+    this.registerOutputs({ repositoryUrl: this.repositoryUrl, imageRef: this.imageRef, tag: this.tag, contentHash: this.contentHash });
   }
 }

@@ -59,13 +59,27 @@ describe("ModelImage", () => {
     await valueOf(image.imageRef);
     const built = mocks.one("docker:index/image:Image").inputs;
     assert.deepStrictEqual(built.build, { context: path.join(project, "app"), dockerfile: path.join(project, "app", "Dockerfile"), platform: "linux/amd64", args: { PORT: "8123" } });
-    assert.strictEqual(built.imageName, `${REGISTRY}/model-serving/test/california-housing:${image.tag}`);
-    assert.match(image.tag, /^[0-9a-f]{16}$/);
+    const tag = await valueOf(image.tag);
+    assert.strictEqual(built.imageName, `${REGISTRY}/model-serving/test/california-housing:${tag}`);
+    assert.match(tag, /^[0-9a-f]{16}-[0-9a-f]{8}$/);
+    assert.ok(tag.startsWith(`${image.contentHash}-`));
     const registry = unwrapSecret(built.registry);
     assert.strictEqual(registry.secret, true, "the registry block carries the ECR password, so the engine gets it as a secret");
     assert.deepStrictEqual(registry.value, { server: REGISTRY, username: "AWS", password: ECR_PASSWORD });
     const tokenCall = mocks.calls.find((c) => c.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
     assert.strictEqual(tokenCall?.inputs.registryId, ACCOUNT);
+  });
+
+  it("renews the build id whenever the content changes, so a reverted build never reuses a pushed tag", async () => {
+    const mocks = await useMocks();
+    const image = new ModelImage("model", imageArgs(project, 8000));
+    await valueOf(image.imageRef);
+    const buildId = mocks.one("random:index/randomId:RandomId").inputs;
+    assert.deepStrictEqual(buildId.keepers, { content: image.contentHash }, "a new content hash replaces the id (a revert too)");
+    assert.strictEqual(buildId.byteLength, 4);
+    await useMocks();
+    const other = new ModelImage("model", imageArgs(project, 8080));
+    assert.notStrictEqual(other.contentHash, image.contentHash);
   });
 
   it("outputs the image by digest, never by tag", async () => {

@@ -44,7 +44,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
     run = await runProgram("dev");
   });
 
-  it("registers the repository, lifecycle policy, image, node-role access, provider, adopted namespace and InferenceService", () => {
+  it("registers the repository, lifecycle policy, build id, image, node-role access, provider, adopted namespace and InferenceService", () => {
     const types = run.mocks.resources.filter((r) => !r.type.startsWith("model-serving:")).map((r) => r.type).sort();
     assert.deepStrictEqual(types, [
       "aws:ecr/lifecyclePolicy:LifecyclePolicy",
@@ -54,6 +54,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
       "kubernetes:core/v1:Namespace",
       ISVC,
       "pulumi:providers:kubernetes",
+      "random:index/randomId:RandomId",
     ]);
     assert.strictEqual(run.mocks.one("kubernetes:core/v1:Namespace").id, "kubeflow-user01", "the Kubeflow namespace is read, not created");
   });

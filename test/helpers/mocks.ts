@@ -58,6 +58,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
           state: { ...inputs, baseImageName: inputs.imageName, registryServer: REGISTRY, repoDigest: `${repository}@sha256:${sha256(inputs.imageName)}` },
         };
       }
+      case "random:index/randomId:RandomId": {
+        // Deterministic per keepers, as a stored RandomId is until its keepers change.
+        const hex = sha256(JSON.stringify(inputs.keepers ?? {}) + args.name).slice(0, 2 * inputs.byteLength);
+        return { id: Buffer.from(hex, "hex").toString("base64url"), state: { ...inputs, hex, dec: BigInt(`0x${hex}`).toString(), b64Url: Buffer.from(hex, "hex").toString("base64url") } };
+      }
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
         return { id: `${inputs.role}-${sha256(inputs.policyArn).slice(0, 8)}`, state: inputs };
       case "aws:iam/role:Role":
