@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { parseSettings, Settings } from "./settings";
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -20,4 +21,9 @@ export function readStackConfig(projectDir: string, stack: string): Record<strin
     throw new Error(`${file}: "config" must be a map of key: value`);
   }
   return config as Record<string, unknown>;
+}
+
+/** A stack's validated settings from its stack file. Like the Pulumi CLI, it works in the project folder. */
+export function stackSettings(stack: string, projectDir = process.cwd()): Settings {
+  return parseSettings(readStackConfig(projectDir, stack), { stack, projectDir });
 }

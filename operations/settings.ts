@@ -1,9 +1,3 @@
-// A stack's settings for the operating commands, through the program's own settings module
+// A stack's settings for the operating commands: the program's own reading of the stack file
 // (never another reading of the config).
-import { parseSettings, Settings } from "../components/settings";
-import { readStackConfig } from "../components/stackFile";
-
-/** Like the Pulumi CLI, the project folder is where npm runs the script. */
-export function stackSettings(stack: string, projectDir = process.cwd()): Settings {
-  return parseSettings(readStackConfig(projectDir, stack), { stack, projectDir });
-}
+export { stackSettings } from "../components/stackFile";

@@ -1,6 +1,6 @@
 // npm run --silent render -- <stack>: the stack's Kubernetes objects as multi-document YAML.
 import { parseArgs } from "util";
-import { parseSettings, readStackConfig, renderObjects, toYamlDocuments } from "../components";
+import { renderObjects, stackSettings, toYamlDocuments } from "../components";
 
 const USAGE = "usage: npm run --silent render -- <stack>   (reads Pulumi.<stack>.yaml; prints YAML on stdout)";
 
@@ -10,11 +10,8 @@ function main(argv: string[]): number {
     (values.help ? console.log : console.error)(USAGE);
     return values.help ? 0 : 2;
   }
-  const stack = positionals[0];
   // Like the Pulumi CLI, work in the project folder (npm run starts there).
-  const projectDir = process.cwd();
-  const settings = parseSettings(readStackConfig(projectDir, stack), { stack, projectDir });
-  process.stdout.write(toYamlDocuments(renderObjects(settings)));
+  process.stdout.write(toYamlDocuments(renderObjects(stackSettings(positionals[0]))));
   return 0;
 }
 

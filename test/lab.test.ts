@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER_VERSION, KSERVE_VERSION } from "../components/kserveInstall";
 import { ModelServing } from "../components/modelServing";
 import { renderObjects } from "../components/render";
-import { parseSettings, Settings } from "../components/settings";
-import { readStackConfig } from "../components/stackFile";
+import { Settings } from "../components/settings";
+import { stackSettings } from "../components/stackFile";
 import { settingsWith } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 import { RecordedOptions, recordOptions, RecordingMocks, settle, useMocks, valueOf } from "./helpers/mocks";
@@ -16,9 +16,7 @@ const ROOT = path.resolve(__dirname, "..");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService";
 
-function stackSettings(stack: string): Settings {
-  return parseSettings(readStackConfig(ROOT, stack), { stack, projectDir: ROOT });
-}
+const labSettings = (stack: string) => stackSettings(stack, ROOT);
 
 interface LabRun {
   mocks: RecordingMocks;
@@ -47,7 +45,7 @@ async function dependsOnNames(run: LabRun, type: string, name?: string): Promise
 
 describe("lab mode: settings", () => {
   it("Pulumi.lab.yaml: creates a cluster, RawDeployment, force-deleted repository, no shared-role change", () => {
-    const s = stackSettings("lab");
+    const s = labSettings("lab");
     assert.deepStrictEqual(
       { create: s.cluster.create, name: s.cluster.name, version: s.cluster.version, instanceType: s.cluster.instanceType, nodes: s.cluster.nodes },
       { create: true, name: "model-serving-lab", version: "1.33", instanceType: "t3.large", nodes: { min: 1, desired: 2, max: 3 } },
@@ -88,7 +86,7 @@ describe("lab mode: settings", () => {
 describe("lab mode: the program under mocks", () => {
   let run: LabRun;
   before(async () => {
-    run = await deploy(stackSettings("lab"), "lab");
+    run = await deploy(labSettings("lab"), "lab");
   });
 
   it("creates an EKS cluster in the default VPC, with access entries and no default node group", () => {
@@ -170,7 +168,7 @@ describe("lab mode: the program under mocks", () => {
   });
 
   it("an existing-cluster stack creates none of the lab's resources", async () => {
-    const dev = await deploy(stackSettings("dev"), "dev");
+    const dev = await deploy(labSettings("dev"), "dev");
     for (const type of ["eks:index:Cluster", "eks:index:ManagedNodeGroup", RELEASE, "aws:iam/role:Role"]) {
       assert.strictEqual(dev.mocks.ofType(type).length, 0, type);
     }
@@ -188,7 +186,7 @@ describe("lab mode: the program under mocks", () => {
 
 describe("lab mode: render", () => {
   it("renders the lab's namespace and a CRD-valid RawDeployment InferenceService", function () {
-    const objects: any[] = renderObjects(stackSettings("lab"));
+    const objects: any[] = renderObjects(labSettings("lab"));
     assert.deepStrictEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ["Namespace/lab", "InferenceService/california-housing"]);
     assert.strictEqual(objects[1].metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
     if (crdMissingReason()) {

@@ -13,8 +13,8 @@ import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/ru
 import * as YAML from "yaml";
 import { dockerConfigJson, inferenceServiceManifest, pullSecretManifest } from "../components/manifests";
 import { ModelImage } from "../components/modelImage";
-import { parseSettings, Settings } from "../components/settings";
-import { readStackConfig } from "../components/stackFile";
+import { Settings } from "../components/settings";
+import { stackSettings } from "../components/stackFile";
 import { ECR_REPOSITORY_TYPE, INFERENCE_SERVICE_TYPE, policies, SECRET_TYPE } from "../policy/policies";
 import { fixtureProject, settingsWith } from "./helpers/config";
 import { ECR_PASSWORD, RecordedOptions, recordOptions, REGISTRY, settle, unwrapSecret, useMocks, valueOf } from "./helpers/mocks";
@@ -77,7 +77,7 @@ function isvc(settings: Settings, image = DIGEST_IMAGE): any {
 }
 
 function devSettings(): Settings {
-  return parseSettings(readStackConfig(ROOT, "dev"), { stack: "dev", projectDir: ROOT });
+  return stackSettings("dev", ROOT);
 }
 
 function checkIsvc(manifest: any, config: object = {}): Violation[] {

@@ -3,8 +3,8 @@ import * as assert from "assert";
 import * as path from "path";
 import { DIGEST_REFERENCE } from "../components/configSchema";
 import { renderObjects } from "../components/render";
-import { parseSettings, SettingsError } from "../components/settings";
-import { readStackConfig } from "../components/stackFile";
+import { SettingsError } from "../components/settings";
+import { readStackConfig, stackSettings } from "../components/stackFile";
 import { asEngineConfig } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 import { ACCOUNT, RecordingMocks, REGISTRY, settle, useMocks, valueOf } from "./helpers/mocks";
@@ -104,13 +104,6 @@ describe("program: dev stack (the lab, Serverless)", function () {
     });
   });
 
-  it("registers exactly what `render dev` prints, but for the image digest", () => {
-    const settings = parseSettings(readStackConfig(ROOT, "dev"), { stack: "dev", projectDir: ROOT });
-    const rendered: any = renderObjects(settings).find((o) => o.kind === "InferenceService");
-    rendered.spec.predictor.containers[0].image = run.outputs.imageRef;
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(run.isvc)), JSON.parse(JSON.stringify(rendered)));
-  });
-
   it("the registered InferenceService is valid against the KServe CRD", function () {
     const reason = crdMissingReason();
     if (reason) {
@@ -150,6 +143,26 @@ describe("program: prod stack (RawDeployment)", () => {
     assert.strictEqual(run.mocks.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.role, "ml-prod-node-role");
     assert.ok(!run.mocks.calls.some((c) => c.token === "aws:eks/getNodeGroup:getNodeGroup"));
   });
+});
+
+describe("program: registers exactly what render prints", () => {
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+  for (const stack of ["dev", "prod", "lab"]) {
+    it(`${stack}: the same objects, but for the image digest`, async () => {
+      const run = await runProgram(stack);
+      const rendered: any[] = renderObjects(stackSettings(stack, ROOT));
+      const isvc = rendered.find((o) => o.kind === "InferenceService");
+      isvc.spec.predictor.containers[0].image = run.outputs.imageRef;
+      assert.deepStrictEqual(plain(run.isvc), plain(isvc));
+      const namespace = rendered.find((o) => o.kind === "Namespace");
+      const registered = run.mocks.one("kubernetes:core/v1:Namespace");
+      if (namespace) {
+        assert.deepStrictEqual(plain(registered.inputs), plain(namespace));
+      } else {
+        assert.ok(registered.id, "an adopted namespace is read, and render prints none");
+      }
+    });
+  }
 });
 
 describe("program: variations", () => {
