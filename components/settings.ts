@@ -8,6 +8,7 @@ import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { configSchema, DeploymentMode, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
 import { formatBytes, parseQuantity } from "./quantity";
+import { MIN_MEMORY_LIMIT } from "./serverNeeds";
 
 export const PROJECT = "model-serving";
 
@@ -20,11 +21,7 @@ export const MAX_SERVERLESS_MODEL_NAME = 63 - "-predictor-00001-private".length;
 /** KServe's host label is `<name>-predictor-<namespace>`, at most 63 characters. */
 export const MAX_NAME_PLUS_NAMESPACE = 63 - "-predictor-".length;
 
-/**
- * The smallest memory limit the model server runs in: its measured peak RSS is 77 MB under
- * load and 104 MB with a 10,000-row batch (app/README.md); 256Mi leaves room for both.
- */
-export const MIN_MEMORY_LIMIT = "256Mi";
+export { MIN_MEMORY_LIMIT } from "./serverNeeds";
 
 export interface ProbeSettings {
   readonly path: string;

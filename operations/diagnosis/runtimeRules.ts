@@ -1,4 +1,5 @@
 // The server's process: built for another CPU, killed for memory, or exiting at start.
+import { MIN_MEMORY_LIMIT } from "../../components/serverNeeds";
 import { ContainerState, Pod, Snapshot } from "../snapshot";
 import { configKey, envSetting, lastLines, logLines, quote, serverSpec, serverStatus } from "./facts";
 import { ConfigFacts, Finding } from "./types";
@@ -36,7 +37,7 @@ export function oomKilled(snapshot: Snapshot): Finding[] {
         {
           cause: "oom-killed",
           evidence: `${pod.metadata.name} ${status.name} ${which}.terminated: reason=${t.reason ?? "(none)"} exitCode=${t.exitCode}${t.finishedAt ? ` at ${t.finishedAt}` : ""} (restarts: ${status.restartCount})`,
-          fix: `raise ${configKey("resources.limits.memory")} (now ${quote(limit ?? "unset")}); the server's measured peak is 77–104 MB, so at least 256Mi, more for large batches`,
+          fix: `raise ${configKey("resources.limits.memory")} (now ${quote(limit ?? "unset")}); the server's measured peak is 77–104 MB, so at least ${MIN_MEMORY_LIMIT}, more for large batches`,
         },
       ];
     }
