@@ -44,7 +44,7 @@ export function loadKubeConfig(file?: string): KubeConfig {
 }
 
 export class KubeApi {
-  constructor(private readonly kc: KubeConfig, private readonly timeoutMs = 15000) {}
+  constructor(readonly kc: KubeConfig, private readonly timeoutMs = 15000) {}
 
   /** One request; resolves with any status, rejects on network errors and after the timeout. */
   async request(method: string, path: string, body?: unknown): Promise<KubeResponse> {
@@ -95,7 +95,4 @@ export const paths = {
   events: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/events`,
   log: (ns: string, pod: string, container: string, previous: boolean, tailLines: number) =>
     `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&tailLines=${tailLines}${previous ? "&previous=true" : ""}`,
-  /** The API server's proxy to a pod's port: needs only API access, no port-forward stream. */
-  podProxy: (ns: string, pod: string, port: number, path: string) =>
-    `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}:${port}/proxy${path}`,
 };

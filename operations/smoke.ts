@@ -1,8 +1,10 @@
-// Smoke tests against one Ready predictor pod, through the API server's pod proxy
-// (/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/...): it needs only API access, where a
-// port-forward needs a SPDY/websocket stream.
+// Smoke tests against one Ready predictor pod, through a port-forward to its kserve-container
+// port (a websocket to the API server's pods/{pod}/portforward, like `kubectl port-forward`):
+// plain HTTP to 127.0.0.1:<local port>, one forwarded connection per check.
+import * as http from "http";
 import { CONTAINER_NAME } from "../components/manifests";
 import { KubeApi, paths } from "./kubeApi";
+import { openPortForward, PortForwardSession } from "./portForward";
 import { Target, PREDICTOR_LABEL } from "./collect";
 import { condition, Pod } from "./snapshot";
 import { within } from "./deadline";
@@ -56,29 +58,75 @@ export async function pickPod(api: KubeApi, target: Target): Promise<{ pod?: Pod
   return pod ? { pod } : { reason: `no Ready predictor pod among ${list.items.length} (label ${PREDICTOR_LABEL}=${target.name})` };
 }
 
+/** One HTTP request on its own connection (so each check is one forwarded stream); `connected` gets the client's port. */
+function localRequest(
+  localPort: number,
+  method: string,
+  path: string,
+  body: unknown,
+  signal: AbortSignal,
+  connected: (clientPort: number) => void,
+): Promise<{ status: number; body: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = { accept: "application/json" };
+  if (payload !== undefined) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: localPort, method, path, headers, agent: false, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("socket", (socket) => socket.once("connect", () => connected(socket.localPort ?? 0)));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
 export async function runChecks(api: KubeApi, target: Target, pod: Pod, timeoutMs: number): Promise<CheckResult[]> {
   const port = pod.spec?.containers.find((c) => c.name === CONTAINER_NAME)?.ports?.[0]?.containerPort;
+  const all = checks(target.name);
+  if (port === undefined) {
+    return all.map((check) => ({ name: check.name, ok: false, detail: `pod ${pod.metadata.name} has no ${CONTAINER_NAME} port`, ms: 0 }));
+  }
+  let forward: PortForwardSession;
+  try {
+    forward = await openPortForward(api.kc, target.namespace, pod.metadata.name, port, { handshakeTimeoutMs: timeoutMs });
+  } catch (e) {
+    const detail = `cannot open a port-forward to pod ${pod.metadata.name} port ${port}: ${e instanceof Error ? e.message : String(e)}`;
+    return all.map((check) => ({ name: check.name, ok: false, detail, ms: 0 }));
+  }
   const results: CheckResult[] = [];
-  for (const check of checks(target.name)) {
-    const start = Date.now();
-    const done = (ok: boolean, detail: string) => results.push({ name: check.name, ok, detail, ms: Date.now() - start });
-    if (port === undefined) {
-      done(false, `pod ${pod.metadata.name} has no ${CONTAINER_NAME} port`);
-      continue;
-    }
-    try {
-      const res = await within(api.request(check.method, paths.podProxy(target.namespace, pod.metadata.name, port, check.path), check.body), timeoutMs, check.name);
-      let json: unknown;
+  try {
+    for (const check of all) {
+      const start = Date.now();
+      const done = (ok: boolean, detail: string) => results.push({ name: check.name, ok, detail, ms: Date.now() - start });
+      const abort = new AbortController();
+      let clientPort = 0;
       try {
-        json = JSON.parse(res.body);
-      } catch {
-        json = undefined;
+        const request = localRequest(forward.localPort, check.method, check.path, check.body, abort.signal, (p) => (clientPort = p));
+        const res = await within(request, timeoutMs, check.name);
+        let json: unknown;
+        try {
+          json = JSON.parse(res.body);
+        } catch {
+          json = undefined;
+        }
+        const problem = res.status === 200 ? check.problem(json) : `HTTP ${res.status}`;
+        done(!problem, `${problem ? `${problem}: ` : ""}${res.body.trim().slice(0, 200)}`);
+      } catch (e) {
+        abort.abort();
+        // A refused or failed forward resets the local connection; the reason came on the error channel.
+        const reasons = clientPort ? forward.errorsFor(clientPort) : [];
+        const error = e instanceof Error ? e.message : String(e);
+        done(false, reasons.length > 0 ? `port-forward to pod ${pod.metadata.name} port ${port}: ${reasons.join("; ")}` : error);
       }
-      const problem = res.status === 200 ? check.problem(json) : `HTTP ${res.status}`;
-      done(!problem, `${problem ? `${problem}: ` : ""}${res.body.trim().slice(0, 200)}`);
-    } catch (e) {
-      done(false, e instanceof Error ? e.message : String(e));
     }
+  } finally {
+    await forward.close();
   }
   return results;
 }

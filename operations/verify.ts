@@ -43,7 +43,7 @@ export async function verify(api: KubeApi, target: Target, options: VerifyOption
     if (!pod) {
       checks = [{ name: "pick a predictor pod", ok: false, detail: reason ?? "none", ms: 0 }];
     } else {
-      log(`smoke tests against pod ${pod.metadata.name} (through the API server's pod proxy)`);
+      log(`smoke tests against pod ${pod.metadata.name} (through a port-forward to its port)`);
       checks = await runChecks(api, target, pod, options.requestTimeoutMs ?? 10000);
     }
     for (const c of checks) {

@@ -8,8 +8,8 @@ import { verify } from "../operations/verify";
 
 const USAGE = `usage: npm run --silent verify -- <stack> [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
   waits for the InferenceService to be Ready (up to the stack's readyTimeoutSeconds, or --timeout),
-  then calls GET /health, POST /predict, V1 predict and V2 ready on a predictor pod through the
-  API server's pod proxy; exit 0 only if all pass. On failure it prints the diagnosis.
+  then calls GET /health, POST /predict, V1 predict and V2 ready on a predictor pod through a
+  port-forward (a websocket, like kubectl port-forward); exit 0 only if all pass. On failure it prints the diagnosis.
   The report goes to reports/verify-<stack>.txt (or --report FILE).`;
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 // verify against a loopback Kubernetes API: progress lines per condition change, the smoke tests
-// through the pod proxy, the bounded wait, and the diagnosis after a failure.
+// through a port-forward websocket, the bounded wait, and the diagnosis after a failure.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +14,7 @@ import { loadSnapshot } from "./helpers/snapshots";
 
 const DEV = { name: "california-housing", namespace: "kubeflow-user01" };
 const POD = "california-housing-predictor-00001-deployment-7c9d8f6b5d-x7k2p";
-const PROXY = `/api/v1/namespaces/kubeflow-user01/pods/${POD}:8000/proxy`;
+const PORT_FORWARD = `/api/v1/namespaces/kubeflow-user01/pods/${POD}/portforward?ports=8000`;
 
 function withConditions(service: InferenceService, conditions: { type: string; status: string; reason?: string; message?: string }[]): InferenceService {
   const copy = structuredClone(service);
@@ -52,12 +52,14 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
       ready.status!.conditions!.map((c) => `${c.type}=${c.status}`).join("; "),
     ]);
     assert.deepStrictEqual(result.checks.map((c) => [c.name, c.ok]), [["GET /health", true], ["POST /predict", true], ["V1 predict", true], ["V2 ready", true]]);
-    const calls = fake.requests.filter((r) => r.path.includes("/proxy/")).map((r) => [r.method, r.path, r.body]);
+    // One forwarded connection per check, each a websocket upgrade of the portforward path.
+    assert.deepStrictEqual(fake.requests.filter((r) => r.path.includes("/portforward")).map((r) => [r.method, r.path]), Array(4).fill(["GET", PORT_FORWARD]));
+    const calls = fake.modelRequests.map((r) => [r.method, r.path, r.body]);
     assert.deepStrictEqual(calls, [
-      ["GET", `${PROXY}/health`, ""],
-      ["POST", `${PROXY}/predict`, JSON.stringify({ features: SAMPLE_FEATURES })],
-      ["POST", `${PROXY}/v1/models/california-housing:predict`, JSON.stringify({ instances: [SAMPLE_FEATURES] })],
-      ["GET", `${PROXY}/v2/models/california-housing/ready`, ""],
+      ["GET", "/health", ""],
+      ["POST", "/predict", JSON.stringify({ features: SAMPLE_FEATURES })],
+      ["POST", "/v1/models/california-housing:predict", JSON.stringify({ instances: [SAMPLE_FEATURES] })],
+      ["GET", "/v2/models/california-housing/ready", ""],
     ]);
     assert.match(lines[lines.length - 1], /verify: all 4 checks passed/);
     assert.deepStrictEqual(result.findings, []);
@@ -79,7 +81,7 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     assert.match(result.report, /Findings \(most likely first\):\n  1\. oom-killed/);
   });
 
-  it("Ready but the server listens on another port: the checks fail through the proxy and the diagnosis says port-mismatch", async () => {
+  it("Ready but the server listens on another port: the checks fail through the port-forward and the diagnosis says port-mismatch", async () => {
     const broken = loadSnapshot("port-mismatch");
     const api = await start("port-mismatch", {
       // Ready as Pulumi saw it (e.g. probes relaxed by hand), yet nothing answers on 8080.
@@ -90,19 +92,34 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     const result = await verify(api, DEV, options());
     assert.strictEqual(result.ok, false);
     assert.deepStrictEqual(result.checks.map((c) => c.ok), [false, false, false, false]);
-    assert.match(result.checks[0].detail, /HTTP 503: .*dial tcp 10\.0\.13\.57:8080: connect: connection refused/);
+    // The kubelet's answer on the port-forward's error channel.
+    assert.match(result.checks[0].detail, /error forwarding port 8080 to pod \w+, uid : failed to execute portforward in network namespace .*: failed to connect to localhost:8080 inside namespace .*connection refused/);
+    assert.deepStrictEqual(fake.portForwards.map((f) => f.ports), ["8080", "8080", "8080", "8080"]);
     assert.ok(lines.includes("verify: FAILED (4 of 4 checks failed)"), lines.join("\n"));
     assert.strictEqual(result.findings[0].cause, "port-mismatch");
   });
 
   it("a slow answer fails that check at its timeout; the others still run", async () => {
-    const api = await start("healthy-serverless", { delays: [{ pattern: /\/proxy\/predict$/, ms: 2000 }] });
+    const api = await start("healthy-serverless", { delays: [{ pattern: /^\/predict$/, ms: 2000 }] });
     const started = Date.now();
     const result = await verify(api, DEV, options({ requestTimeoutMs: 300 }));
     assert.ok(Date.now() - started < 2500);
     assert.deepStrictEqual(result.checks.map((c) => [c.name, c.ok]), [["GET /health", true], ["POST /predict", false], ["V1 predict", true], ["V2 ready", true]]);
     assert.match(result.checks[1].detail, /POST \/predict: no answer within 300 ms/);
     assert.strictEqual(result.ok, false);
+  });
+
+  it("the smoke checks use a real port-forward websocket to the picked pod's container port", async () => {
+    const api = await start("healthy-serverless");
+    const result = await verify(api, DEV, options());
+    assert.ok(result.ok, lines.join("\n"));
+    assert.ok(lines.includes(`smoke tests against pod ${POD} (through a port-forward to its port)`), lines.join("\n"));
+    assert.strictEqual(fake.portForwards.length, 4);
+    for (const forward of fake.portForwards) {
+      assert.deepStrictEqual(forward, { namespace: "kubeflow-user01", pod: POD, ports: "8000", protocol: "v4.channel.k8s.io" });
+    }
+    // No other way to the pod was taken.
+    assert.deepStrictEqual(fake.requests.filter((r) => /\/proxy\b|:\d+\//.test(r.path)), []);
   });
 
   it("a model that is not loaded: /health 503 and V2 not ready fail", async () => {

@@ -1,12 +1,16 @@
 // A loopback Kubernetes API server for the operating commands' tests: it serves the REST paths
 // they call from recorded objects, filters pods by label selector, checks the bearer token, and
-// behind the pod proxy answers like the model server (app/README.md) only on the port the server
-// really listens on, like the real API server's proxy ("connection refused" otherwise).
+// accepts port-forward websockets (pods/{pod}/portforward?ports=N, v4.channel.k8s.io) the way
+// the kubelet answers them: the port on each channel's first frame, then channel 0 bridged to a
+// loopback model server (app/README.md's answers) when N is the port the server really listens
+// on, or the kubelet's "connection refused" on channel 1 and a close otherwise.
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { WebSocket, WebSocketServer } from "ws";
 import * as YAML from "yaml";
 import { InferenceService, KubeEvent, Pod, Snapshot } from "../../operations/snapshot";
 
@@ -33,6 +37,17 @@ export interface RecordedRequest {
   path: string;
   body: string;
 }
+
+/** A port-forward websocket the API server accepted. */
+export interface RecordedPortForward {
+  namespace: string;
+  pod: string;
+  ports: string;
+  protocol: string;
+}
+
+/** The subprotocol the kubelet's websocket port-forward speaks: binary frames, a channel byte first. */
+export const PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
 
 export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}): FakeState {
   return {
@@ -92,9 +107,28 @@ function modelServer(state: FakeState, model: string, method: string, route: str
   return json(res, { detail: "Not Found" }, 404);
 }
 
+/** A fake container sandbox id, as the kubelet names the pod in port-forward errors. */
+function sandboxId(pod: Pod): string {
+  let hex = "";
+  for (const c of `${pod.metadata.namespace}/${pod.metadata.name}`) hex += c.charCodeAt(0).toString(16);
+  return hex.padEnd(64, "0").slice(0, 64);
+}
+
 export class FakeKubeApi {
   readonly requests: RecordedRequest[] = [];
+  /** Port-forward websockets opened (after the handshake). */
+  readonly portForwards: RecordedPortForward[] = [];
+  /** Requests the model server behind the port-forward answered (path as the server saw it). */
+  readonly modelRequests: RecordedRequest[] = [];
   private server?: http.Server;
+  private modelServer?: http.Server;
+  private readonly websockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has(PORT_FORWARD_PROTOCOL) ? PORT_FORWARD_PROTOCOL : false),
+  });
+  private readonly bridged = new Set<net.Socket>();
+  /** Model-server connections (by their local port) to the pod they were forwarded for. */
+  private readonly forwardedFor = new Map<number, Pod>();
   private serviceReads = 0;
 
   constructor(public state: FakeState) {}
@@ -114,13 +148,33 @@ export class FakeKubeApi {
         setTimeout(() => this.handle(req, res, body), delay);
       });
     });
+    this.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.upgrade(req, socket, head));
+    this.modelServer = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const route = req.url ?? "/";
+        this.modelRequests.push({ method: req.method ?? "", path: route, body });
+        const pod = this.forwardedFor.get(req.socket.remotePort ?? 0);
+        const model = pod?.metadata.labels?.["serving.kserve.io/inferenceservice"] ?? "";
+        const delay = this.state.delays.find((d) => d.pattern.test(route))?.ms ?? 0;
+        setTimeout(() => modelServer(this.state, model, req.method ?? "", route, body, res), delay);
+      });
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.modelServer!.listen(0, "127.0.0.1", resolve));
     return this;
   }
 
   async stop(): Promise<void> {
+    for (const ws of this.websockets.clients) ws.terminate();
+    for (const socket of this.bridged) socket.destroy();
     this.server?.closeAllConnections();
+    this.modelServer?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.modelServer ? this.modelServer.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => this.websockets.close(() => resolve()));
   }
 
   /** A kubeconfig file pointing at this server with a bearer token. */
@@ -138,6 +192,73 @@ export class FakeKubeApi {
       }),
     );
     return file;
+  }
+
+  /** The websocket upgrade of pods/{pod}/portforward; anything else is refused like the API server does. */
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    this.requests.push({ method: req.method ?? "", path: req.url ?? "", body: "" });
+    socket.on("error", () => undefined);
+    const refuse = (code: number, message: string, reason: string) => {
+      const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const p = decodeURIComponent(url.pathname);
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return refuse(401, "Unauthorized", "Unauthorized");
+    const failure = this.state.failures.find((f) => f.pattern.test(req.url ?? ""));
+    if (failure) return refuse(failure.status, failure.message, "InternalError");
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(p);
+    if (req.method !== "GET" || !m) return refuse(404, `the server could not find the requested resource (${req.method} ${p})`, "NotFound");
+    const pod = this.state.pods.find((x) => x.metadata.name === m[2] && x.metadata.namespace === m[1]);
+    if (!pod) return refuse(404, `pods "${m[2]}" not found`, "NotFound");
+    const ports = url.searchParams.get("ports") ?? "";
+    if (!/^\d+$/.test(ports)) return refuse(400, "query parameter \"port\" is required", "BadRequest");
+    this.websockets.handleUpgrade(req, socket, head, (ws) => {
+      this.portForwards.push({ namespace: m[1], pod: m[2], ports, protocol: ws.protocol });
+      this.forward(ws, pod, Number(ports));
+    });
+  }
+
+  /** One forwarded stream, as the kubelet serves it. */
+  private forward(ws: WebSocket, pod: Pod, port: number): void {
+    const frame = (channel: number, data: Buffer) => Buffer.concat([Buffer.from([channel]), data]);
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port);
+    ws.send(frame(0, portBytes));
+    ws.send(frame(1, portBytes));
+    if (port !== this.state.listenPort) {
+      const id = sandboxId(pod);
+      const netns = `/var/run/netns/cni-${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
+      const error =
+        `error forwarding port ${port} to pod ${id}, uid : failed to execute portforward in network namespace "${netns}": ` +
+        `failed to connect to localhost:${port} inside namespace "${id}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused ` +
+        `IPv6 dial tcp6 [::1]:${port}: connect: connection refused`;
+      ws.send(frame(1, Buffer.from(error)));
+      ws.close();
+      return;
+    }
+    const conn = net.connect((this.modelServer!.address() as AddressInfo).port, "127.0.0.1");
+    this.bridged.add(conn);
+    const pending: Buffer[] = [];
+    let connected = false;
+    conn.on("connect", () => {
+      this.forwardedFor.set(conn.localPort!, pod);
+      connected = true;
+      for (const data of pending.splice(0)) conn.write(data);
+    });
+    conn.on("data", (data: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(0, data)));
+    conn.on("error", () => ws.close());
+    conn.on("close", () => {
+      this.bridged.delete(conn);
+      ws.close();
+    });
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || data.length < 1 || data[0] !== 0) return;
+      const payload = data.subarray(1);
+      if (connected) conn.write(payload);
+      else pending.push(payload);
+    });
+    ws.on("close", () => conn.destroy());
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
@@ -179,15 +300,6 @@ export class FakeKubeApi {
       const lines = text.split("\n");
       res.writeHead(200, { "content-type": "text/plain" });
       return void res.end(tail > 0 ? lines.slice(-(tail + 1)).join("\n") : text);
-    }
-    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+):(\d+)\/proxy(\/.*)$/.exec(p))) {
-      const pod = this.state.pods.find((x) => x.metadata.name === m![2] && x.metadata.namespace === m![1]);
-      if (!pod) return status(res, 404, `pods "${m[2]}" not found`, "NotFound");
-      if (Number(m[3]) !== this.state.listenPort) {
-        return status(res, 503, `error trying to reach service: dial tcp 10.0.13.57:${m[3]}: connect: connection refused`, "ServiceUnavailable");
-      }
-      const model = pod.metadata.labels?.["serving.kserve.io/inferenceservice"] ?? "";
-      return modelServer(this.state, model, req.method ?? "", m[4], body, res);
     }
     status(res, 404, `the server could not find the requested resource (${req.method} ${p})`, "NotFound");
   }
