@@ -2,6 +2,7 @@
 // events and the containers' logs (and the previous instance's after a restart).
 import { KubeApi, KubeApiError, paths } from "./kubeApi";
 import { InferenceService, KubeEvent, logKey, Pod, Snapshot } from "./snapshot";
+import { errorText } from "./cli";
 
 export const PREDICTOR_LABEL = "serving.kserve.io/inferenceservice";
 export const LOG_TAIL_LINES = 100;
@@ -40,7 +41,7 @@ export async function collectSnapshot(api: KubeApi, target: Target, now = new Da
           );
         } catch (e) {
           // A container still waiting for its image has no log yet: worth saying, not fatal.
-          errors.push(`log ${logKey(pod.metadata.name, container, previous)}: ${e instanceof Error ? e.message : String(e)}`);
+          errors.push(`log ${logKey(pod.metadata.name, container, previous)}: ${errorText(e)}`);
         }
       }),
     ),

@@ -8,6 +8,7 @@ import { openPortForward, PortForwardSession } from "./portForward";
 import { Target, PREDICTOR_LABEL } from "./collect";
 import { condition, Pod } from "./snapshot";
 import { within } from "./deadline";
+import { errorText } from "./cli";
 
 /** The lab's sample row (California housing: MedInc … Longitude). */
 export const SAMPLE_FEATURES = [8.3252, 41.0, 6.98, 1.02, 322.0, 2.55, 37.88, -122.23];
@@ -96,7 +97,7 @@ export async function runChecks(api: KubeApi, target: Target, pod: Pod, timeoutM
   try {
     forward = await openPortForward(api.kc, target.namespace, pod.metadata.name, port, { handshakeTimeoutMs: timeoutMs });
   } catch (e) {
-    const detail = `cannot open a port-forward to pod ${pod.metadata.name} port ${port}: ${e instanceof Error ? e.message : String(e)}`;
+    const detail = `cannot open a port-forward to pod ${pod.metadata.name} port ${port}: ${errorText(e)}`;
     return all.map((check) => ({ name: check.name, ok: false, detail, ms: 0 }));
   }
   const results: CheckResult[] = [];
@@ -121,7 +122,7 @@ export async function runChecks(api: KubeApi, target: Target, pod: Pod, timeoutM
         abort.abort();
         // A refused or failed forward resets the local connection; the reason came on the error channel.
         const reasons = clientPort ? forward.errorsFor(clientPort) : [];
-        const error = e instanceof Error ? e.message : String(e);
+        const error = errorText(e);
         done(false, reasons.length > 0 ? `port-forward to pod ${pod.metadata.name} port ${port}: ${reasons.join("; ")}` : error);
       }
     }

@@ -7,6 +7,7 @@ import { formatReport } from "./report";
 import { CheckResult, pickPod, runChecks } from "./smoke";
 import { Snapshot } from "./snapshot";
 import { waitForReady } from "./waitReady";
+import { errorText } from "./cli";
 
 export interface VerifyOptions {
   readonly timeoutMs: number;
@@ -39,7 +40,7 @@ export async function verify(api: KubeApi, target: Target, options: VerifyOption
     log(`FAIL Ready: ${wait.reason}`);
   } else {
     log(`Ready after ${Math.round(wait.elapsedMs / 1000)}s`);
-    const { pod, reason } = await pickPod(api, target).catch((e: unknown) => ({ pod: undefined, reason: e instanceof Error ? e.message : String(e) }));
+    const { pod, reason } = await pickPod(api, target).catch((e: unknown) => ({ pod: undefined, reason: errorText(e) }));
     if (!pod) {
       checks = [{ name: "pick a predictor pod", ok: false, detail: reason ?? "none", ms: 0 }];
     } else {
@@ -63,7 +64,7 @@ export async function verify(api: KubeApi, target: Target, options: VerifyOption
     options.log(report);
     return { ok, ready: wait.ready, checks, report: `${lines.join("\n")}\n\n${report}`, findings, snapshot };
   } catch (e) {
-    log(`could not collect a snapshot: ${e instanceof Error ? e.message : String(e)}`);
+    log(`could not collect a snapshot: ${errorText(e)}`);
     return { ok, ready: wait.ready, checks, report: lines.join("\n") + "\n", findings: [] };
   }
 }

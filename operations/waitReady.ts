@@ -3,6 +3,7 @@ import { KubeApi, KubeApiError, paths } from "./kubeApi";
 import { condition, InferenceService } from "./snapshot";
 import { Target } from "./collect";
 import { sleep, within } from "./deadline";
+import { errorText } from "./cli";
 
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -59,7 +60,7 @@ export async function waitForReady(api: KubeApi, target: Target, options: WaitOp
         return { ready: false, service, elapsedMs: Date.now() - start, reason: e.message };
       }
       // 404 while Pulumi has not created it yet, or a blip: keep waiting until the deadline.
-      say(e instanceof KubeApiError && e.status === 404 ? "InferenceService not found" : `cannot read the InferenceService: ${e instanceof Error ? e.message : String(e)}`);
+      say(e instanceof KubeApiError && e.status === 404 ? "InferenceService not found" : `cannot read the InferenceService: ${errorText(e)}`);
     }
     await sleep(Math.min(options.intervalMs ?? 2000, deadline - Date.now()));
     if (Date.now() >= deadline) {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { defaultReportFile, runCommand, writeReport } from "../operations/cli";
 import { diagnose } from "../operations/diagnosis";
+import { isReady } from "../operations/diagnosis/facts";
 import { formatReport } from "../operations/report";
 import { readSnapshot, Snapshot } from "../operations/snapshot";
 
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const reportFile = writeReport(values.report ?? defaultReportFile("diagnose", name), report);
   if (values.json) {
     const isvc = snapshot.inferenceService;
-    const ready = isvc?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    const ready = isReady(snapshot);
     console.log(JSON.stringify({ findings, inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
   } else {
     process.stdout.write(report);

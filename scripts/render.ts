@@ -1,6 +1,7 @@
 // npm run --silent render -- <stack>: the stack's Kubernetes objects as multi-document YAML.
 import { parseArgs } from "util";
 import { renderObjects, stackSettings, toYamlDocuments } from "../components";
+import { errorText } from "../operations/cli";
 
 const USAGE = "usage: npm run --silent render -- <stack>   (reads Pulumi.<stack>.yaml; prints YAML on stdout)";
 
@@ -18,6 +19,6 @@ function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(errorText(error));
   process.exitCode = 1;
 }
