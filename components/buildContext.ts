@@ -1,6 +1,5 @@
-// A content-derived image tag: the same build context and build settings give the same tag,
-// any change gives a new one. ECR tags are IMMUTABLE here, so a tag must never be reused
-// for different content.
+// A hash of what an image is built from: the same build context and build settings give the
+// same hash, any change a new one. It is the first part of the image tag (modelImage.ts).
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -32,7 +31,7 @@ export function contextFiles(context: string): string[] {
  * A 16-hex-digit tag over the context's files (names and bytes), the Dockerfile and the
  * build settings (platform, build args), so a different port or CPU never reuses a tag.
  */
-export function contentTag(context: string, dockerfile: string, settings: Record<string, string>): string {
+export function contentHash(context: string, dockerfile: string, settings: Record<string, string>): string {
   if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
     throw new Error(`build context "${context}" is not a folder; set model-serving:build.context`);
   }

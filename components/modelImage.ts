@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { contentTag } from "./buildContext";
+import { contentHash } from "./buildContext";
 import { ecrCredentials } from "./ecrCredentials";
 
 export interface ModelImageArgs {
@@ -78,7 +78,7 @@ export class ModelImage extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.contentHash = contentTag(args.context, dockerfile, { platform, ...buildArgs });
+    this.contentHash = contentHash(args.context, dockerfile, { platform, ...buildArgs });
     // The build trains the model, so two builds of the same content are different images, and
     // the repository refuses to move a tag. A build id renewed whenever the content changes
     // (a revert included) keeps every pushed tag new, and stays put while the content does.

@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { contentTag, contextFiles } from "../components/buildContext";
+import { contentHash, contextFiles } from "../components/buildContext";
 import { DIGEST_REFERENCE } from "../components/configSchema";
 import { InferenceService, requireDigest } from "../components/inferenceService";
 import { eksKubeconfig } from "../components/kubeconfig";
@@ -105,27 +105,27 @@ describe("content tag", () => {
     const project = fixtureProject();
     const context = path.join(project, "app");
     const dockerfile = path.join(context, "Dockerfile");
-    const base = contentTag(context, dockerfile, { PORT: "8000", platform: "linux/amd64" });
-    assert.strictEqual(contentTag(context, dockerfile, { platform: "linux/amd64", PORT: "8000" }), base);
-    assert.notStrictEqual(contentTag(context, dockerfile, { PORT: "8080", platform: "linux/amd64" }), base);
-    assert.notStrictEqual(contentTag(context, dockerfile, { PORT: "8000", platform: "linux/arm64" }), base);
+    const base = contentHash(context, dockerfile, { PORT: "8000", platform: "linux/amd64" });
+    assert.strictEqual(contentHash(context, dockerfile, { platform: "linux/amd64", PORT: "8000" }), base);
+    assert.notStrictEqual(contentHash(context, dockerfile, { PORT: "8080", platform: "linux/amd64" }), base);
+    assert.notStrictEqual(contentHash(context, dockerfile, { PORT: "8000", platform: "linux/arm64" }), base);
     fs.writeFileSync(path.join(context, "server.py"), "print('changed')\n");
-    assert.notStrictEqual(contentTag(context, dockerfile, { PORT: "8000", platform: "linux/amd64" }), base);
+    assert.notStrictEqual(contentHash(context, dockerfile, { PORT: "8000", platform: "linux/amd64" }), base);
   });
 
   it("ignores what .dockerignore keeps out of the build context", () => {
     const project = fixtureProject();
     const context = path.join(project, "app");
     const dockerfile = path.join(context, "Dockerfile");
-    const before = contentTag(context, dockerfile, {});
+    const before = contentHash(context, dockerfile, {});
     fs.mkdirSync(path.join(context, ".venv"));
     fs.writeFileSync(path.join(context, ".venv", "big.bin"), "x".repeat(1000));
-    assert.strictEqual(contentTag(context, dockerfile, {}), before);
+    assert.strictEqual(contentHash(context, dockerfile, {}), before);
     assert.deepStrictEqual(contextFiles(context), [".dockerignore", "Dockerfile", "server.py"]);
   });
 
   it("refuses a context that is not a folder, naming the config key", () => {
-    assert.throws(() => contentTag("/no/such/app", "/no/such/app/Dockerfile", {}), /model-serving:build.context/);
+    assert.throws(() => contentHash("/no/such/app", "/no/such/app/Dockerfile", {}), /model-serving:build.context/);
   });
 });
 
