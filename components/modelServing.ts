@@ -30,7 +30,8 @@ export class ModelServing extends pulumi.ComponentResource {
     const lab = s.cluster.create
       ? new LabCluster(
           `${name}-lab`,
-          { name: s.cluster.name!, version: s.cluster.version, instanceType: s.cluster.instanceType, nodes: s.cluster.nodes, vpcId: s.cluster.vpcId, subnetIds: s.cluster.subnetIds },
+          // Settings give a lab cluster its name (model-serving-<stack> by default).
+          { ...s.cluster, name: s.cluster.name! },
           { parent: this },
         )
       : undefined;
