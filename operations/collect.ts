@@ -12,14 +12,21 @@ export interface Target {
   readonly namespace: string;
 }
 
+export interface CollectOptions {
+  /** @default the time of collection */
+  readonly now?: Date;
+  /** These pods (one revision's) instead of every predictor pod of the service. */
+  readonly pods?: Pod[];
+}
+
 /**
  * What could be read. A missing service or an unreadable log is recorded in `errors` (it is
  * evidence too); an unreachable API server or a refused list rejects, since nothing could be
  * diagnosed from it.
  */
-export async function collectSnapshot(api: KubeApi, target: Target, now = new Date()): Promise<Snapshot> {
+export async function collectSnapshot(api: KubeApi, target: Target, options: CollectOptions = {}): Promise<Snapshot> {
   const errors: string[] = [];
-  const [inferenceService, podList, eventList] = await Promise.all([
+  const [inferenceService, pods, eventList] = await Promise.all([
     api.getJson<InferenceService>(paths.inferenceService(target.namespace, target.name)).catch((e: unknown) => {
       if (e instanceof KubeApiError && e.status === 404) {
         errors.push(`InferenceService ${target.namespace}/${target.name} not found`);
@@ -27,10 +34,9 @@ export async function collectSnapshot(api: KubeApi, target: Target, now = new Da
       }
       throw e;
     }),
-    api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name}`)),
+    options.pods ?? api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name}`)).then((list) => list.items ?? []),
     api.getJson<{ items: KubeEvent[] }>(paths.events(target.namespace)),
   ]);
-  const pods = podList.items ?? [];
   const logs: Record<string, string> = {};
   await Promise.all(
     pods.flatMap((pod) =>
@@ -46,7 +52,7 @@ export async function collectSnapshot(api: KubeApi, target: Target, now = new Da
       }),
     ),
   );
-  return { inferenceService, pods, events: eventList.items ?? [], logs, collectedAt: now.toISOString(), errors };
+  return { inferenceService, pods, events: eventList.items ?? [], logs, collectedAt: (options.now ?? new Date()).toISOString(), errors };
 }
 
 /** Every container that has run, and its previous instance when it restarted. */

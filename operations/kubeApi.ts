@@ -92,6 +92,8 @@ export const paths = {
   inferenceService: (ns: string, name: string) =>
     `/apis/serving.kserve.io/v1beta1/namespaces/${encodeURIComponent(ns)}/inferenceservices/${encodeURIComponent(name)}`,
   pods: (ns: string, labelSelector: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods?labelSelector=${encodeURIComponent(labelSelector)}`,
+  deployment: (ns: string, name: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(name)}`,
+  replicaSets: (ns: string, labelSelector: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`,
   events: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/events`,
   log: (ns: string, pod: string, container: string, previous: boolean, tailLines: number) =>
     `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&tailLines=${tailLines}${previous ? "&previous=true" : ""}`,

@@ -3,10 +3,10 @@
 // plain HTTP to 127.0.0.1:<local port>, one forwarded connection per check.
 import * as http from "http";
 import { CONTAINER_NAME } from "../components/manifests";
-import { KubeApi, paths } from "./kubeApi";
+import { KubeApi } from "./kubeApi";
 import { openPortForward, PortForwardSession } from "./portForward";
-import { Target, PREDICTOR_LABEL } from "./collect";
-import { condition, Pod } from "./snapshot";
+import { Target } from "./collect";
+import { Pod } from "./snapshot";
 import { within } from "./deadline";
 import { errorText } from "./cli";
 
@@ -50,13 +50,6 @@ export function checks(model: string): Check[] {
     },
     { name: "V2 ready", method: "GET", path: `/v2/models/${model}/ready`, problem: (j) => (j?.ready === true ? undefined : "expected ready: true") },
   ];
-}
-
-/** A Ready, running predictor pod, or why there is none. */
-export async function pickPod(api: KubeApi, target: Target): Promise<{ pod?: Pod; reason?: string }> {
-  const list = await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name}`));
-  const pod = list.items.find((p) => !p.metadata.deletionTimestamp && condition(p.status?.conditions, "Ready")?.status === "True");
-  return pod ? { pod } : { reason: `no Ready predictor pod among ${list.items.length} (label ${PREDICTOR_LABEL}=${target.name})` };
 }
 
 /** One HTTP request on its own connection (so each check is one forwarded stream); `connected` gets the client's port. */

@@ -69,9 +69,14 @@ export interface KubeEvent {
 export interface InferenceService {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   spec?: { predictor?: { containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] } };
-  status?: { conditions?: Condition[]; url?: string };
+  status?: {
+    conditions?: Condition[];
+    url?: string;
+    observedGeneration?: number;
+    components?: { predictor?: { latestCreatedRevision?: string; latestReadyRevision?: string } };
+  };
 }
 
 export interface Snapshot {

@@ -1,12 +1,13 @@
-// verify: wait for Ready (bounded), smoke-test a predictor pod, and on any failure collect a
-// snapshot and say why.
-import { collectSnapshot, Target } from "./collect";
+// verify: wait until the current spec serves (bounded), smoke-test one of *its* pods, and on any
+// failure collect a snapshot and say why.
+import { collectSnapshot } from "./collect";
 import { ConfigFacts, diagnose, Finding } from "./diagnosis";
 import { KubeApi } from "./kubeApi";
 import { formatReport } from "./report";
-import { CheckResult, pickPod, runChecks } from "./smoke";
-import { Snapshot } from "./snapshot";
-import { waitForReady } from "./waitReady";
+import { RolloutTarget } from "./rollout";
+import { CheckResult, runChecks } from "./smoke";
+import { condition, Snapshot } from "./snapshot";
+import { rolloutFailureText, watchRollout } from "./watchRollout";
 import { errorText } from "./cli";
 
 export interface VerifyOptions {
@@ -20,7 +21,10 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   readonly ok: boolean;
+  /** The current spec's rollout completed (its pods Ready). */
   readonly ready: boolean;
+  /** The revision tested: the current spec's ReplicaSet or Knative Revision. */
+  readonly revision?: string;
   readonly checks: CheckResult[];
   /** The summary and, after a failure, the diagnosis report. */
   readonly report: string;
@@ -28,43 +32,46 @@ export interface VerifyResult {
   readonly snapshot?: Snapshot;
 }
 
-export async function verify(api: KubeApi, target: Target, options: VerifyOptions): Promise<VerifyResult> {
-  const lines = [`verify ${target.namespace}/${target.name}`];
+export async function verify(api: KubeApi, target: RolloutTarget, options: VerifyOptions): Promise<VerifyResult> {
+  const lines = [`verify ${target.namespace}/${target.name}${target.image ? ` (expecting ${target.image})` : ""}`];
   const log = (line: string) => {
     lines.push(line);
     options.log(line);
   };
-  const wait = await waitForReady(api, target, { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, log });
-  let checks: CheckResult[] = [];
-  if (!wait.ready) {
-    log(`FAIL Ready: ${wait.reason}`);
-  } else {
-    log(`Ready after ${Math.round(wait.elapsedMs / 1000)}s`);
-    const { pod, reason } = await pickPod(api, target).catch((e: unknown) => ({ pod: undefined, reason: errorText(e) }));
-    if (!pod) {
-      checks = [{ name: "pick a predictor pod", ok: false, detail: reason ?? "none", ms: 0 }];
-    } else {
-      log(`smoke tests against pod ${pod.metadata.name} (through a port-forward to its port)`);
-      checks = await runChecks(api, target, pod, options.requestTimeoutMs ?? 10000);
-    }
-    for (const c of checks) {
-      log(`${c.ok ? "PASS" : "FAIL"} ${c.name} (${c.ms} ms)${c.ok ? "" : `: ${c.detail}`}`);
-    }
+  const rollout = await watchRollout(api, target, { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs, facts: options.facts, log });
+  if (!rollout.ok) {
+    log(`FAIL rollout: ${rollout.summary}`);
+    log(`verify: FAILED (the current spec is not serving)`);
+    if (rollout.report) options.log(rollout.report);
+    const report = rollout.report ? `${lines.join("\n")}\n\n${rollout.report}` : `${lines.join("\n")}\n${rolloutFailureText(rollout)}\n`;
+    return { ok: false, ready: false, revision: rollout.revision, checks: [], report, findings: rollout.findings, snapshot: rollout.snapshot };
   }
-  const ok = wait.ready && checks.length > 0 && checks.every((c) => c.ok);
-  log(ok ? `verify: all ${checks.length} checks passed` : `verify: FAILED (${wait.ready ? `${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed` : "not Ready"})`);
+  log(`serving after ${Math.round(rollout.elapsedMs / 1000)}s: ${rollout.summary}`);
+  const pod = rollout.pods.find((p) => condition(p.status?.conditions, "Ready")?.status === "True");
+  let checks: CheckResult[];
+  if (!pod) {
+    checks = [{ name: "pick a pod of the current revision", ok: false, detail: `no Ready pod among ${rollout.pods.length} of ${rollout.revision ?? "the current revision"}`, ms: 0 }];
+  } else {
+    log(`smoke tests against pod ${pod.metadata.name} of ${rollout.revision} (through a port-forward to its port)`);
+    checks = await runChecks(api, target, pod, options.requestTimeoutMs ?? 10000);
+  }
+  for (const c of checks) {
+    log(`${c.ok ? "PASS" : "FAIL"} ${c.name} (${c.ms} ms)${c.ok ? "" : `: ${c.detail}`}`);
+  }
+  const ok = checks.every((c) => c.ok);
+  log(ok ? `verify: all ${checks.length} checks passed on ${rollout.revision}` : `verify: FAILED (${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed)`);
   if (ok) {
-    return { ok, ready: true, checks, report: lines.join("\n") + "\n", findings: [] };
+    return { ok, ready: true, revision: rollout.revision, checks, report: lines.join("\n") + "\n", findings: [] };
   }
   log("collecting a snapshot to diagnose…");
   try {
-    const snapshot = await collectSnapshot(api, target);
+    const snapshot = await collectSnapshot(api, target, { pods: rollout.pods });
     const findings = diagnose(snapshot, options.facts);
     const report = formatReport(snapshot, findings);
     options.log(report);
-    return { ok, ready: wait.ready, checks, report: `${lines.join("\n")}\n\n${report}`, findings, snapshot };
+    return { ok, ready: true, revision: rollout.revision, checks, report: `${lines.join("\n")}\n\n${report}`, findings, snapshot };
   } catch (e) {
     log(`could not collect a snapshot: ${errorText(e)}`);
-    return { ok, ready: wait.ready, checks, report: lines.join("\n") + "\n", findings: [] };
+    return { ok, ready: true, revision: rollout.revision, checks, report: lines.join("\n") + "\n", findings: [] };
   }
 }

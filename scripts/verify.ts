@@ -6,10 +6,14 @@ import { configFacts, targetOf } from "../operations/configFacts";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
 import { verify } from "../operations/verify";
 
-const USAGE = `usage: npm run --silent verify -- <stack> [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
-  waits for the InferenceService to be Ready (up to the stack's readyTimeoutSeconds, or --timeout),
-  then calls GET /health, POST /predict, V1 predict and V2 ready on a predictor pod through a
+const USAGE = `usage: npm run --silent verify -- <stack> [--image REPO@sha256:…] [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
+  waits until the InferenceService's current spec serves: its own pods Ready (the Deployment's newest
+  ReplicaSet in Standard mode, the latest Revision in Knative mode), up to the stack's
+  readyTimeoutSeconds or --timeout, failing early on a certain cause (image not found, crash loop, …);
+  then calls GET /health, POST /predict, V1 predict and V2 ready on a pod of that revision through a
   port-forward (a websocket, like kubectl port-forward); exit 0 only if all pass. On failure it prints the diagnosis.
+  --image  the image this deploy must run (default: the stack's image key; after a build pass
+           \`pulumi stack output imageRef\`); pods running anything else do not count.
   The report goes to reports/verify-<stack>.txt (or --report FILE).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       help: { type: "boolean", short: "h" },
       kubeconfig: { type: "string" },
+      image: { type: "string" },
       timeout: { type: "string" },
       interval: { type: "string" },
       report: { type: "string" },
@@ -37,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const api = new KubeApi(loadKubeConfig(values.kubeconfig));
-  const result = await verify(api, targetOf(settings), {
+  const target = { ...targetOf(settings), mode: settings.deploymentMode, image: values.image ?? settings.image };
+  const result = await verify(api, target, {
     timeoutMs: timeoutSeconds * 1000,
     intervalMs: intervalSeconds * 1000,
     facts: configFacts(settings),

@@ -12,7 +12,7 @@ import { FakeKubeApi, FakeState, stateFrom } from "./helpers/fakeKubeApi";
 import { run } from "./helpers/runProcess";
 import { loadSnapshot } from "./helpers/snapshots";
 
-const DEV = { name: "california-housing", namespace: "kubeflow-user01" };
+const DEV = { name: "california-housing", namespace: "kubeflow-user01", mode: "Serverless" };
 const POD = "california-housing-predictor-00001-deployment-7c9d8f6b5d-x7k2p";
 const PORT_FORWARD = `/api/v1/namespaces/kubeflow-user01/pods/${POD}/portforward?ports=8000`;
 
@@ -22,7 +22,14 @@ function withConditions(service: InferenceService, conditions: { type: string; s
   return copy;
 }
 
-describe("verify: wait for Ready, smoke-test, diagnose on failure", function () {
+/** The service before its Revision is ready: Knative has not reported a latest ready revision yet. */
+function beforeReady(service: InferenceService, conditions: { type: string; status: string; reason?: string; message?: string }[]): InferenceService {
+  const copy = withConditions(service, conditions);
+  delete copy.status!.components!.predictor!.latestReadyRevision;
+  return copy;
+}
+
+describe("verify: wait for the current revision, smoke-test it, diagnose on failure", function () {
   this.timeout(30000);
   let fake: FakeKubeApi;
   let lines: string[];
@@ -35,22 +42,24 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
   }
   const options = (o: Partial<VerifyOptions> = {}): VerifyOptions => ({ timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 1000, log: (l) => lines.push(l), ...o });
 
-  it("prints a line per condition change (not per poll), then passes all four checks", async () => {
+  it("prints a line per change (not per poll), then passes all four checks on the latest Revision", async () => {
     const ready = loadSnapshot("healthy-serverless").inferenceService!;
-    const waiting = withConditions(ready, [
+    const waiting = beforeReady(ready, [
       { type: "PredictorReady", status: "Unknown", reason: "RevisionMissing", message: 'Configuration "california-housing-predictor" is waiting for a Revision to become ready.' },
       { type: "Ready", status: "Unknown", reason: "RevisionMissing" },
     ]);
-    const api = await start("healthy-serverless", { services: [null, withConditions(ready, []), withConditions(ready, []), waiting, waiting, waiting, ready] });
+    const api = await start("healthy-serverless", { services: [null, beforeReady(ready, []), beforeReady(ready, []), waiting, waiting, waiting, ready] });
     const result = await verify(api, DEV, options());
     assert.ok(result.ok, lines.join("\n"));
     const progress = lines.filter((l) => /^\[\d+s\] /.test(l)).map((l) => l.replace(/^\[\d+s\] /, ""));
+    const revision = "Revision california-housing-predictor-00001";
     assert.deepStrictEqual(progress, [
       "InferenceService not found",
-      "no conditions yet",
-      'PredictorReady=Unknown RevisionMissing: Configuration "california-housing-predictor" is waiting for a Revision to become ready.; Ready=Unknown RevisionMissing',
-      ready.status!.conditions!.map((c) => `${c.type}=${c.status}`).join("; "),
+      `${revision} not ready yet (1 of 1 pods ready; latest ready: none); no conditions yet`,
+      `${revision} not ready yet (1 of 1 pods ready; latest ready: none); PredictorReady=Unknown RevisionMissing: Configuration "california-housing-predictor" is waiting for a Revision to become ready.; Ready=Unknown RevisionMissing`,
+      `${revision}: 1 of 1 pods ready`,
     ]);
+    assert.strictEqual(result.revision, revision);
     assert.deepStrictEqual(result.checks.map((c) => [c.name, c.ok]), [["GET /health", true], ["POST /predict", true], ["V1 predict", true], ["V2 ready", true]]);
     // One forwarded connection per check, each a websocket upgrade of the portforward path.
     assert.deepStrictEqual(fake.requests.filter((r) => r.path.includes("/portforward")).map((r) => [r.method, r.path]), Array(4).fill(["GET", PORT_FORWARD]));
@@ -61,7 +70,7 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
       ["POST", "/v1/models/california-housing:predict", JSON.stringify({ instances: [SAMPLE_FEATURES] })],
       ["GET", "/v2/models/california-housing/ready", ""],
     ]);
-    assert.match(lines[lines.length - 1], /verify: all 4 checks passed/);
+    assert.strictEqual(lines[lines.length - 1], `verify: all 4 checks passed on ${revision}`);
     assert.deepStrictEqual(result.findings, []);
   });
 
@@ -71,11 +80,11 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     for (const o of [...fake.state.pods, ...fake.state.services]) o!.metadata.namespace = "kubeflow-user01";
     for (const e of fake.state.events) e.involvedObject.namespace = "kubeflow-user01";
     const started = Date.now();
-    const result = await verify(api, DEV, options({ timeoutMs: 400 }));
+    const result = await verify(api, { ...DEV, mode: "RawDeployment" }, options({ timeoutMs: 400 }));
     const elapsed = Date.now() - started;
     assert.strictEqual(result.ok, false);
     assert.ok(elapsed >= 400 && elapsed < 3000, `took ${elapsed} ms`);
-    assert.ok(lines.some((l) => /^FAIL Ready: not Ready after 0\.4s: IngressReady=True; PredictorReady=False MinimumReplicasUnavailable/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /^FAIL rollout: not serving after 0\.4s: Deployment california-housing-predictor not created yet; IngressReady=True; PredictorReady=False MinimumReplicasUnavailable/.test(l)), lines.join("\n"));
     assert.deepStrictEqual(result.checks, []);
     assert.strictEqual(result.findings[0].cause, "oom-killed");
     assert.match(result.report, /Findings \(most likely first\):\n  1\. oom-killed/);
@@ -83,9 +92,12 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
 
   it("Ready but the server listens on another port: the checks fail through the port-forward and the diagnosis says port-mismatch", async () => {
     const broken = loadSnapshot("port-mismatch");
+    // Ready, its Revision too (e.g. probes relaxed by hand), yet nothing answers on 8080.
+    const service = withConditions(broken.inferenceService!, [{ type: "Ready", status: "True" }]);
+    const predictor = service.status!.components!.predictor!;
+    predictor.latestReadyRevision = predictor.latestCreatedRevision;
     const api = await start("port-mismatch", {
-      // Ready as Pulumi saw it (e.g. probes relaxed by hand), yet nothing answers on 8080.
-      services: [withConditions(broken.inferenceService!, [{ type: "Ready", status: "True" }])],
+      services: [service],
       pods: broken.pods.map((p) => ({ ...p, status: { ...p.status, conditions: [{ type: "Ready", status: "True" }] } })),
       listenPort: 8000,
     });
@@ -113,7 +125,7 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     const api = await start("healthy-serverless");
     const result = await verify(api, DEV, options());
     assert.ok(result.ok, lines.join("\n"));
-    assert.ok(lines.includes(`smoke tests against pod ${POD} (through a port-forward to its port)`), lines.join("\n"));
+    assert.ok(lines.includes(`smoke tests against pod ${POD} of Revision california-housing-predictor-00001 (through a port-forward to its port)`), lines.join("\n"));
     assert.strictEqual(fake.portForwards.length, 4);
     for (const forward of fake.portForwards) {
       assert.deepStrictEqual(forward, { namespace: "kubeflow-user01", pod: POD, ports: "8000", protocol: "v4.channel.k8s.io" });
@@ -135,7 +147,7 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     const result = await verify(api, DEV, options({ timeoutMs: 500 }));
     assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
     assert.strictEqual(result.ready, false);
-    assert.ok(lines.some((l) => /cannot read the InferenceService: InferenceService: no answer within/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /cannot read the rollout: the rollout's objects: no answer within/.test(l)), lines.join("\n"));
   });
 
   it("refused credentials fail at once instead of waiting out the timeout", async () => {
@@ -146,7 +158,7 @@ describe("verify: wait for Ready, smoke-test, diagnose on failure", function () 
     const result = await verify(api, DEV, options({ timeoutMs: 10000 }));
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
     assert.strictEqual(result.ready, false);
-    assert.ok(lines.some((l) => /^FAIL Ready: .*HTTP 403: .*cannot get resource "inferenceservices"/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /^FAIL rollout: .*HTTP 403: .*cannot get resource "inferenceservices"/.test(l)), lines.join("\n"));
   });
 
   it("npm run verify -- dev: exit 0 with a summary when healthy, exit 1 with the diagnosis and a report file when not", async () => {

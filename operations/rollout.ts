@@ -1,0 +1,151 @@
+// One look at a rollout: has the InferenceService's *current* spec reached its pods, and which
+// pods are they? Ready alone cannot say: in Standard mode the old ReplicaSet keeps the Deployment
+// available while the new pods crash-loop, so Ready stays True on a failed update.
+import { PREDICTOR_LABEL, Target } from "./collect";
+import { KubeApi, KubeApiError, paths } from "./kubeApi";
+import { condition, Condition, InferenceService, Pod } from "./snapshot";
+import { CONTAINER_NAME } from "../components/manifests";
+
+/** What the rollout must reach. */
+export interface RolloutTarget extends Target {
+  /** `Knative`/`Serverless` or `Standard`/`RawDeployment`. */
+  readonly mode: string;
+  /** The InferenceService generation `pulumi up` applied; unset: whatever is current. */
+  readonly generation?: number;
+  /** The image the applied spec runs (`repo@sha256:…`); unset: not checked. */
+  readonly image?: string;
+}
+
+export interface RolloutObservation {
+  readonly done: boolean;
+  /** What the rollout is waiting for, or what serves once done. */
+  readonly progress: string;
+  /** The revision of the current spec: a ReplicaSet (Standard) or a Knative Revision. */
+  readonly revision?: string;
+  /** The current revision's pods (none of an older spec's). */
+  readonly pods: Pod[];
+  readonly service: InferenceService | null;
+  /** The Deployment gave up (Standard mode: ProgressDeadlineExceeded). */
+  readonly stalled?: string;
+}
+
+interface Deployment {
+  metadata: { name: string; generation?: number; annotations?: Record<string, string> };
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; conditions?: Condition[] };
+}
+
+interface ReplicaSet {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+}
+
+export function isKnativeMode(mode: string): boolean {
+  return mode === "Knative" || mode === "Serverless";
+}
+
+/** The predictor Deployment KServe's Standard mode makes: `<name>-predictor`. */
+export function predictorDeploymentName(name: string): string {
+  return `${name}-predictor`;
+}
+
+const REVISION = "deployment.kubernetes.io/revision";
+
+function selector(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+}
+
+async function getOrNull<T>(api: KubeApi, path: string): Promise<T | null> {
+  try {
+    return await api.getJson<T>(path);
+  } catch (e) {
+    if (e instanceof KubeApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+const live = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
+const readyCount = (pods: Pod[]) => pods.filter((p) => condition(p.status?.conditions, "Ready")?.status === "True").length;
+
+export async function observeRollout(api: KubeApi, target: RolloutTarget): Promise<RolloutObservation> {
+  const service = await getOrNull<InferenceService>(api, paths.inferenceService(target.namespace, target.name));
+  const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
+  if (!service) {
+    return waiting("InferenceService not found");
+  }
+  const generation = target.generation ?? service.metadata.generation;
+  const observed = service.status?.observedGeneration;
+  if (generation !== undefined && (observed ?? 0) < generation) {
+    return waiting(`KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"}); ${describeConditions(service)}`);
+  }
+  const result = isKnativeMode(target.mode) ? await knativeRevision(api, target, service) : await standardRevision(api, target, service);
+  // While the service is not Ready its conditions say most about why.
+  if (condition(service.status?.conditions, "Ready")?.status !== "True") {
+    return { ...result, done: false, progress: `${result.progress}; ${describeConditions(service)}` };
+  }
+  return result;
+}
+
+/** "Ready=False RevisionMissing: …; PredictorReady=False …": the service's own account. */
+export function describeConditions(service: InferenceService): string {
+  const conditions = service.status?.conditions ?? [];
+  if (conditions.length === 0) return "no conditions yet";
+  return conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? `: ${c.message}` : ""}`).join("; ");
+}
+
+/** Standard mode: the Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it. */
+async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
+  const name = predictorDeploymentName(target.name);
+  const deployment = await getOrNull<Deployment>(api, paths.deployment(target.namespace, name));
+  const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
+  if (!deployment) {
+    return waiting(`Deployment ${name} not created yet`);
+  }
+  const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.image;
+  if (target.image !== undefined && image !== target.image) {
+    return waiting(`Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${target.image}`);
+  }
+  const status = deployment.status ?? {};
+  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
+    return waiting(`Deployment ${name} generation ${deployment.metadata.generation} not yet observed`);
+  }
+  const revision = deployment.metadata.annotations?.[REVISION];
+  const sets = await api.getJson<{ items: ReplicaSet[] }>(paths.replicaSets(target.namespace, selector(deployment.spec?.selector?.matchLabels ?? { [PREDICTOR_LABEL]: target.name })));
+  const newest = sets.items.find((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === "Deployment" && o.name === name) && rs.metadata.annotations?.[REVISION] === revision);
+  const hash = newest?.metadata.labels?.["pod-template-hash"];
+  if (!newest || !hash) {
+    return waiting(`Deployment ${name} revision ${revision ?? "?"} has no ReplicaSet yet`);
+  }
+  const described = `ReplicaSet ${newest.metadata.name} (Deployment ${name} revision ${revision})`;
+  const pods = live((await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name},pod-template-hash=${hash}`))).items ?? []);
+  const progressing = condition(status.conditions, "Progressing");
+  const stalled = progressing?.reason === "ProgressDeadlineExceeded" ? `Deployment ${name}: ${progressing.message ?? "progress deadline exceeded"}` : undefined;
+  const desired = deployment.spec?.replicas ?? 1;
+  const updated = status.updatedReplicas ?? 0;
+  const progress =
+    updated < desired
+      ? `${updated} of ${desired} pods of ${described} created, ${readyCount(pods)} ready`
+      : (status.replicas ?? 0) > updated
+        ? `${(status.replicas ?? 0) - updated} pods of an older revision still running beside ${described}`
+        : (status.availableReplicas ?? 0) < updated
+          ? `${status.availableReplicas ?? 0} of ${updated} pods of ${described} available`
+          : `${described}: ${updated} of ${desired} pods available`;
+  const done = updated >= desired && (status.replicas ?? 0) <= updated && (status.availableReplicas ?? 0) >= updated;
+  return { done, progress, revision: described, pods, service, stalled };
+}
+
+/** Knative mode: the latest created Revision must be the latest ready one. */
+async function knativeRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
+  const predictor = service.status?.components?.predictor;
+  const created = predictor?.latestCreatedRevision;
+  if (!created) {
+    return { done: false, progress: "no Knative Revision created yet", pods: [], service };
+  }
+  const pods = live((await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${created}`))).items ?? []);
+  const described = `Revision ${created}`;
+  if (predictor?.latestReadyRevision !== created) {
+    return { done: false, progress: `${described} not ready yet (${readyCount(pods)} of ${pods.length} pods ready; latest ready: ${predictor?.latestReadyRevision ?? "none"})`, revision: described, pods, service };
+  }
+  return { done: true, progress: `${described}: ${readyCount(pods)} of ${pods.length} pods ready`, revision: described, pods, service };
+}
