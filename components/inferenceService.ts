@@ -2,12 +2,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DIGEST_REFERENCE } from "./configSchema";
 import { inferenceServiceManifest } from "./manifests";
+import { watchRolloutForUpdate } from "./rolloutWatch";
 import { Settings } from "./settings";
 
 export interface InferenceServiceArgs {
   readonly settings: Settings;
   /** `repository@sha256:…`; a tag is refused (Knative's controller cannot resolve ECR tags). */
   readonly image: pulumi.Input<string>;
+  /**
+   * The kubeconfig (contents) of the Kubernetes provider given in `providers`, so the rollout is
+   * watched with the same credentials. @default the default provider's: `kubernetes:kubeconfig`,
+   * `KUBECONFIG` or `~/.kube/config`, with `kubernetes:context`
+   */
+  readonly kubeconfig?: pulumi.Input<string>;
 }
 
 export function requireDigest(image: string): string {
@@ -17,11 +24,16 @@ export function requireDigest(image: string): string {
   return image;
 }
 
-/** The KServe InferenceService, which `pulumi up` waits on until Ready (or fails with its conditions). */
+/**
+ * The KServe InferenceService. `pulumi up` waits until the applied spec serves (its own pods
+ * Ready, not just the service's Ready condition) and fails with the diagnosis when it will not.
+ */
 export class InferenceService extends pulumi.ComponentResource {
   public readonly name: pulumi.Output<string>;
-  /** The URL KServe reports once Ready. */
+  /** The URL KServe reports once the rollout serves (unknown during preview). */
   public readonly url: pulumi.Output<string>;
+  /** What serves: the ReplicaSet (Standard) or Revision (Knative) of the applied spec. */
+  public readonly revision: pulumi.Output<string>;
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("model-serving:kserve:InferenceService", name, {}, opts);
@@ -29,13 +41,19 @@ export class InferenceService extends pulumi.ComponentResource {
     const manifest = inferenceServiceManifest(args.settings, image);
     const resource = new k8s.apiextensions.CustomResource(
       name,
-      // `status` is listed so that the provider's reported status becomes an output.
-      { ...manifest, status: undefined },
+      { ...manifest },
       // The name is fixed (metadata.name), so a replacement must delete the old one first.
       { parent: this, deleteBeforeReplace: true },
     );
+    const serving = pulumi.all([resource.metadata, image, args.kubeconfig]).apply(async ([metadata, applied, kubeconfig]): Promise<{ revision: string; url: string }> =>
+      // A preview changes nothing, so there is no rollout to watch; the URL is known after `up`.
+      pulumi.runtime.isDryRun()
+        ? { revision: pulumi.unknown as unknown as string, url: pulumi.unknown as unknown as string }
+        : watchRolloutForUpdate({ settings: args.settings, generation: metadata.generation, image: applied, kubeconfig, resource: this }),
+    );
     this.name = resource.metadata.name;
-    this.url = (resource as unknown as { status: pulumi.Output<{ url?: string } | undefined> }).status.apply((status) => status?.url ?? "");
-    this.registerOutputs({ name: this.name, url: this.url });
+    this.url = serving.url;
+    this.revision = serving.revision;
+    this.registerOutputs({ name: this.name, url: this.url, revision: this.revision });
   }
 }

@@ -16,11 +16,16 @@ export function eksKubeconfig(clusterName: string, endpoint: string, certificate
   });
 }
 
-/** A provider for the named EKS cluster. */
-export function eksClusterProvider(name: string, clusterName: string, region: string | undefined, parent: pulumi.Resource): k8s.Provider {
+/** A provider for the named EKS cluster, and its kubeconfig (for reading the cluster with the same credentials). */
+export function eksClusterProvider(
+  name: string,
+  clusterName: string,
+  region: string | undefined,
+  parent: pulumi.Resource,
+): { provider: k8s.Provider; kubeconfig: pulumi.Output<string> } {
   const cluster = aws.eks.getClusterOutput({ name: clusterName }, { parent });
   const kubeconfig = pulumi
     .all([cluster.endpoint, cluster.certificateAuthorities])
     .apply(([endpoint, authorities]) => eksKubeconfig(clusterName, endpoint, authorities[0].data, region));
-  return new k8s.Provider(name, { kubeconfig }, { parent });
+  return { provider: new k8s.Provider(name, { kubeconfig }, { parent }), kubeconfig };
 }

@@ -101,9 +101,8 @@ export function inferenceServiceAnnotations(s: Settings): Record<string, string>
   return {
     // Installs default differently: always say which mode.
     "serving.kserve.io/deploymentMode": s.deploymentMode,
-    // Makes `pulumi up` wait for Ready and fail with the service's condition message.
-    "pulumi.com/waitFor": "condition=Ready",
-    "pulumi.com/timeoutSeconds": String(s.readyTimeoutSeconds),
+    // No pulumi.com/waitFor: Ready stays True while a failed update crash-loops (Standard mode),
+    // so the component watches the rollout itself (rolloutWatch.ts).
   };
 }
 

@@ -36,7 +36,10 @@ export class ModelServing extends pulumi.ComponentResource {
         )
       : undefined;
     // Without cluster.name the ambient kubeconfig (and `kubernetes:context`) is used.
-    const provider = lab ? lab.provider : s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
+    const eks = !lab && s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
+    const provider = lab ? lab.provider : eks?.provider;
+    // The rollout is watched with the provider's own credentials.
+    const kubeconfig = lab ? lab.cluster.kubeconfigJson : eks?.kubeconfig;
     const k8sOpts = { parent: this, ...(provider ? { providers: [provider] } : {}) };
     // The InferenceService waits for the install, so on destroy it (and its finalizer) goes first.
     const kserve = lab ? new KServeInstall(`${name}-kserve`, { after: [lab.nodeGroup] }, k8sOpts) : undefined;
@@ -74,7 +77,7 @@ export class ModelServing extends pulumi.ComponentResource {
 
     const service = new InferenceService(
       name,
-      { settings: s, image: this.imageRef },
+      { settings: s, image: this.imageRef, kubeconfig },
       { ...k8sOpts, dependsOn: [namespace, ...(access ? [access] : []), ...(kserve ? [kserve] : [])] },
     );
     this.namespace = namespace.name;

@@ -277,10 +277,23 @@ export function checkLivenessPath(isvc: InferenceServiceView): string[] {
   ];
 }
 
-export function checkWaitFor(isvc: InferenceServiceView): string[] {
-  return isvc.annotations[WAIT_FOR_ANNOTATION] !== undefined
-    ? []
-    : [`metadata.annotations["${WAIT_FOR_ANNOTATION}"] is missing: add "condition=Ready" so \`pulumi up\` waits for the service and fails with its condition message instead of succeeding on a broken deploy.`];
+/** This project's InferenceService component watches each rollout itself (components/rolloutWatch.ts). */
+export const ROLLOUT_WATCHING_COMPONENT = "model-serving:kserve:InferenceService";
+
+/** Whether a resource's URN (`urn:pulumi:<stack>::<project>::<parent type>$…$<type>::<name>`) has the component as an ancestor. */
+export function isChildOf(urn: string, componentType: string): boolean {
+  return (urn.split("::")[2] ?? "").split("$").slice(0, -1).includes(componentType);
+}
+
+export function checkWaitFor(isvc: InferenceServiceView, args: ResourceValidationArgs): string[] {
+  if (isvc.annotations[WAIT_FOR_ANNOTATION] !== undefined || isChildOf(args.urn, ROLLOUT_WATCHING_COMPONENT)) {
+    return [];
+  }
+  return [
+    `metadata.annotations["${WAIT_FOR_ANNOTATION}"] is missing: add "condition=Ready" so \`pulumi up\` waits for the service and fails with its condition message ` +
+      `instead of succeeding on a broken deploy (in Standard mode Ready stays True while a failed update crash-loops: deploy with this project's ` +
+      `InferenceService component, which watches the new pods).`,
+  ];
 }
 
 export interface MemoryConfig {
@@ -416,7 +429,7 @@ export const policies: ResourceValidationPolicy[] = [
   },
   isvcPolicy("kserve-readiness-no-initial-delay", "advisory", `Readiness initialDelaySeconds is at most ${MAX_READINESS_DELAY_SECONDS} (every cold start pays it).`, checkReadinessDelay),
   isvcPolicy("kserve-liveness-not-readiness-path", "advisory", "Liveness does not probe the readiness path (slow model loads would become restart loops).", checkLivenessPath),
-  isvcPolicy("kserve-wait-for-ready", "advisory", "The InferenceService has the pulumi.com/waitFor annotation, so a failed deploy fails `pulumi up`.", checkWaitFor),
+  isvcPolicy("kserve-wait-for-ready", "advisory", "`pulumi up` waits for the InferenceService (the pulumi.com/waitFor annotation, or this project's rollout watch), so a failed deploy fails it.", checkWaitFor),
   {
     ...isvcPolicy("kserve-memory-limit-minimum", "advisory", `The serving container's memory limit is at least what the model server needs (${MIN_MEMORY_LIMIT} unless configured).`, checkMemoryLimit),
     configSchema: { properties: { minMemoryLimit: { type: "string", default: MIN_MEMORY_LIMIT } } },

@@ -212,15 +212,15 @@ describe("ModelNamespace", () => {
 });
 
 describe("InferenceService", () => {
-  it("registers the KServe custom resource from the manifest builder, and reports its URL", async () => {
+  it("registers the KServe custom resource from the manifest builder, without the provider's Ready wait", async () => {
     const mocks = await useMocks();
     const isvc = new InferenceService("isvc", { settings: settingsWith(), image: DIGEST_IMAGE });
-    assert.strictEqual(await valueOf(isvc.url), "http://california-housing.model-serving.example.com");
+    await valueOf(isvc.name);
     const registered = mocks.one("kubernetes:serving.kserve.io/v1beta1:InferenceService");
     assert.strictEqual(registered.inputs.apiVersion, "serving.kserve.io/v1beta1");
     assert.strictEqual(registered.inputs.kind, "InferenceService");
     assert.strictEqual(registered.inputs.spec.predictor.containers[0].image, DIGEST_IMAGE);
-    assert.strictEqual(registered.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+    assert.strictEqual(registered.inputs.metadata.annotations["pulumi.com/waitFor"], undefined);
   });
 
   it("replaces by deleting first, since its name is fixed", async () => {

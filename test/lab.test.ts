@@ -28,7 +28,7 @@ async function deploy(settings: Settings, stack: string): Promise<LabRun> {
   const mocks = await useMocks(stack);
   const options: RecordedOptions[] = [];
   const serving = new ModelServing("model-serving", settings, { transformations: [recordOptions(options)] });
-  await valueOf(serving.url);
+  await valueOf(serving.inferenceServiceName);
   await settle();
   return { mocks, options, serving };
 }
@@ -159,7 +159,7 @@ describe("lab mode: the program under mocks", () => {
     const isvc = run.mocks.one(ISVC).inputs;
     const container = isvc.spec.predictor.containers[0];
     assert.strictEqual(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
-    assert.strictEqual(isvc.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+    assert.strictEqual(isvc.metadata.annotations["pulumi.com/waitFor"], undefined, "the rollout watch waits, not the provider");
     assert.deepStrictEqual(container.env.find((e: any) => e.name === "PORT"), { name: "PORT", value: "8000" });
     assert.ok(container.startupProbe, "RawDeployment gets a startup probe");
     assert.match(container.image, /@sha256:[0-9a-f]{64}$/);

@@ -57,14 +57,10 @@ describe("manifests: one port drives everything", () => {
 });
 
 describe("manifests: the InferenceService", () => {
-  it("always says its deployment mode and asks Pulumi to wait for Ready, bounded", () => {
+  it("always says its deployment mode, and carries no provider wait (the component watches the rollout)", () => {
     for (const mode of ["Serverless", "RawDeployment"]) {
       const isvc: any = inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:readyTimeoutSeconds": 420 }), IMAGE);
-      assert.deepStrictEqual(isvc.metadata.annotations, {
-        "serving.kserve.io/deploymentMode": mode,
-        "pulumi.com/waitFor": "condition=Ready",
-        "pulumi.com/timeoutSeconds": "420",
-      });
+      assert.deepStrictEqual(isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": mode });
     }
   });
 

@@ -30,11 +30,14 @@ interface Violation {
   message: string;
 }
 
-function validationArgs(type: string, props: Record<string, any>, opts: Partial<PolicyResourceOptions>, config: object): ResourceValidationArgs {
+/** The URN the program gives its InferenceService: a child of the ModelServing and InferenceService components. */
+const PROGRAM_ISVC_URN = `urn:pulumi:dev::model-serving::model-serving:index:ModelServing$model-serving:kserve:InferenceService$${INFERENCE_SERVICE_TYPE}::model-serving`;
+
+function validationArgs(type: string, props: Record<string, any>, opts: Partial<PolicyResourceOptions>, config: object, urn?: string): ResourceValidationArgs {
   return {
     type,
     props,
-    urn: `urn:pulumi:dev::model-serving::${type}::resource`,
+    urn: urn ?? `urn:pulumi:dev::model-serving::${type}::resource`,
     name: "resource",
     opts: {
       protect: false,
@@ -55,12 +58,12 @@ function validationArgs(type: string, props: Record<string, any>, opts: Partial<
 }
 
 /** Every policy of the pack run on one resource, as the engine would, with the violations collected. */
-function evaluate(type: string, props: Record<string, any>, opts: Partial<PolicyResourceOptions> = {}, config: object = {}): Violation[] {
+function evaluate(type: string, props: Record<string, any>, opts: Partial<PolicyResourceOptions> = {}, config: object = {}, urn?: string): Violation[] {
   const found: Violation[] = [];
   for (const policy of policies) {
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
     for (const validate of validations) {
-      void validate(validationArgs(type, props, opts, config), (message) => {
+      void validate(validationArgs(type, props, opts, config, urn), (message) => {
         found.push({ policy: policy.name, level: policy.enforcementLevel ?? "advisory", message });
       });
     }
@@ -80,8 +83,14 @@ function devSettings(): Settings {
   return stackSettings("dev", ROOT);
 }
 
-function checkIsvc(manifest: any, config: object = {}): Violation[] {
-  return evaluate(INFERENCE_SERVICE_TYPE, manifest, {}, config);
+/** The policies on an InferenceService registered as the program registers it (under its components). */
+function checkIsvc(manifest: any, config: object = {}, urn = PROGRAM_ISVC_URN): Violation[] {
+  return evaluate(INFERENCE_SERVICE_TYPE, manifest, {}, config, urn);
+}
+
+/** The policies on an InferenceService of another program (no rollout-watching component above it). */
+function checkForeignIsvc(manifest: any): Violation[] {
+  return evaluate(INFERENCE_SERVICE_TYPE, manifest);
 }
 
 function readFixture(name: string): any {
@@ -116,7 +125,7 @@ describe("policy pack kserve-guardrails", () => {
   });
 
   describe("the lab's version 11 manifest (port 8080, image on 8000, no probes, :latest)", () => {
-    const violations = () => checkIsvc(readFixture("lab-v11-inferenceservice.yaml"));
+    const violations = () => checkForeignIsvc(readFixture("lab-v11-inferenceservice.yaml"));
 
     it("fails on the missing probes, the tag and the root container", () => {
       assert.deepStrictEqual(names(mandatory(violations())), ["kserve-container-not-root", "kserve-image-pinned-by-digest", "kserve-probes-present"]);
@@ -139,7 +148,7 @@ describe("policy pack kserve-guardrails", () => {
   });
 
   describe("the lab's version 12 manifest (probes with 30 s / 60 s delays, :latest)", () => {
-    const violations = () => checkIsvc(readFixture("lab-v12-inferenceservice.yaml"));
+    const violations = () => checkForeignIsvc(readFixture("lab-v12-inferenceservice.yaml"));
 
     it("still fails on the tag and the root container", () => {
       assert.deepStrictEqual(names(mandatory(violations())), ["kserve-container-not-root", "kserve-image-pinned-by-digest"]);
@@ -425,11 +434,14 @@ describe("policy pack kserve-guardrails", () => {
   });
 
   describe("kserve-wait-for-ready (advisory)", () => {
-    it("passes the program's annotation, advises when it is missing", () => {
+    it("passes the program's InferenceService (its component watches the rollout), or another's with the annotation; advises otherwise", () => {
       const manifest = isvc(devSettings());
       assert.deepStrictEqual(of(checkIsvc(manifest), "kserve-wait-for-ready"), []);
-      delete manifest.metadata.annotations["pulumi.com/waitFor"];
-      assert.match(of(checkIsvc(manifest), "kserve-wait-for-ready")[0], /^metadata\.annotations\["pulumi\.com\/waitFor"\] is missing: add "condition=Ready"/);
+      assert.match(of(checkForeignIsvc(manifest), "kserve-wait-for-ready")[0], /^metadata\.annotations\["pulumi\.com\/waitFor"\] is missing: add "condition=Ready".*Ready stays True while a failed update crash-loops/);
+      manifest.metadata.annotations["pulumi.com/waitFor"] = "condition=Ready";
+      assert.deepStrictEqual(of(checkForeignIsvc(manifest), "kserve-wait-for-ready"), []);
+      // A parent of another name is not the component.
+      assert.strictEqual(of(checkIsvc(isvc(devSettings()), {}, PROGRAM_ISVC_URN.replace("model-serving:kserve:InferenceService$", "acme:kserve:Model$")), "kserve-wait-for-ready").length, 1);
     });
   });
 
@@ -514,10 +526,10 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
   }
 
   /** The engine's Analyze call: properties as a protobuf Struct, resource options alongside. */
-  async function analyze(type: string, props: object, additionalSecretOutputs: string[] = []): Promise<{ policy: string; mandatory: boolean; message: string }[]> {
+  async function analyze(type: string, props: object, additionalSecretOutputs: string[] = [], urn = `urn:pulumi:dev::model-serving::${type}::resource`): Promise<{ policy: string; mandatory: boolean; message: string }[]> {
     const request = new AnalyzeRequest();
     request.setType(type);
-    request.setUrn(`urn:pulumi:dev::model-serving::${type}::resource`);
+    request.setUrn(urn);
     request.setName("resource");
     request.setProperties(Struct.fromJavaScript(props));
     const options = new AnalyzerResourceOptions();
@@ -537,11 +549,11 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
   it("refuses the lab's version 11 manifest and passes the program's dev manifest", async () => {
     const lab = await analyze(INFERENCE_SERVICE_TYPE, readFixture("lab-v11-inferenceservice.yaml"));
     assert.deepStrictEqual([...new Set(lab.filter((d) => d.mandatory).map((d) => d.policy))].sort(), ["kserve-container-not-root", "kserve-image-pinned-by-digest", "kserve-probes-present"]);
-    assert.deepStrictEqual(await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings())), []);
+    assert.deepStrictEqual(await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings()), [], PROGRAM_ISVC_URN), []);
   });
 
   it("on a first preview (the image not built, its digest unknown) says the digest rule must wait for `pulumi up`", async () => {
-    const diagnostics = await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings(), unknownValue));
+    const diagnostics = await analyze(INFERENCE_SERVICE_TYPE, isvc(devSettings(), unknownValue), [], PROGRAM_ISVC_URN);
     assert.deepStrictEqual(diagnostics.map(({ policy, mandatory }) => ({ policy, mandatory })), [{ policy: "kserve-image-pinned-by-digest", mandatory: false }]);
     assert.match(diagnostics[0].message, /can't run policy 'kserve-image-pinned-by-digest' .* during preview: string value at \.spec\.predictor\.containers\.0\.image can't be known during preview/);
   });

@@ -178,10 +178,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   }
 }
 
-/** Installs fresh recording mocks for a stack; returns them. */
-export async function useMocks(stack = "dev", config: Record<string, string> = {}): Promise<RecordingMocks> {
+/**
+ * Installs fresh recording mocks for a stack; returns them. Registration is checked as in a
+ * preview unless `update` is set: an update also watches the rollout (components/rolloutWatch.ts),
+ * which needs a cluster (the tests give it a loopback API server through `kubernetes:kubeconfig`).
+ */
+export async function useMocks(stack = "dev", config: Record<string, string> = {}, update = false): Promise<RecordingMocks> {
   const mocks = new RecordingMocks();
-  await pulumi.runtime.setMocks(mocks, "model-serving", stack, false);
+  await pulumi.runtime.setMocks(mocks, "model-serving", stack, !update);
   pulumi.runtime.setAllConfig(config);
   return mocks;
 }
