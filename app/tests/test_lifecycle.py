@@ -1,10 +1,13 @@
 """Start, readiness, PORT, configuration errors and graceful SIGTERM, on real processes."""
 import json
+import shutil
 import signal
 import socket
 import time
 
 import pytest
+
+from model_server.forest import Forest
 
 from .support import SAMPLE, Server, free_port
 
@@ -58,6 +61,18 @@ def test_missing_model_exits_non_zero_with_the_reason(start, tmp_path):
     s = start(tmp_path / "nothing-here")
     assert s.process.wait(timeout=15) == 1
     assert "could not load model" in s.output()
+
+
+def test_model_file_not_matching_its_metadata_exits_non_zero(start, model_dir, tmp_path):
+    # A valid, loadable model, but not the one metadata.json records: refused, not served.
+    forest = Forest.load(model_dir / "model.npz")
+    forest.leaf_value[0, 0] += 1.0
+    shutil.copy(model_dir / "metadata.json", tmp_path / "metadata.json")
+    Forest(forest.feature, forest.threshold, forest.leaf_value, forest.baseline).save(tmp_path / "model.npz")
+    s = start(tmp_path)
+    assert s.process.wait(timeout=15) == 1
+    output = s.output()
+    assert "could not load model" in output and "model.npz has sha256" in output, output
 
 
 def test_invalid_environment_names_every_bad_variable(start):
