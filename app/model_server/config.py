@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+# The committed model (app/models/california-housing); the image keeps the same layout.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "california-housing"
 
 
 @dataclass(frozen=True)

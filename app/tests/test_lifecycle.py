@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from model_server.config import DEFAULT_MODEL_DIR
 from model_server.forest import Forest
 
 from .support import SAMPLE, Server, free_port
@@ -73,6 +74,13 @@ def test_model_file_not_matching_its_metadata_exits_non_zero(start, model_dir, t
     assert s.process.wait(timeout=15) == 1
     output = s.output()
     assert "could not load model" in output and "model.npz has sha256" in output, output
+
+
+def test_serves_the_committed_model(start):
+    s = start(DEFAULT_MODEL_DIR).wait_ready()
+    body = s.client.post("/predict", json={"features": SAMPLE}).json()
+    assert body["model_version"] == json.loads((DEFAULT_MODEL_DIR / "metadata.json").read_text())["model_version"]
+    assert 3.5 < body["prediction"] < 5.0  # the sample's true value is 4.526
 
 
 def test_invalid_environment_names_every_bad_variable(start):
