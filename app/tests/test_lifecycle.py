@@ -84,10 +84,11 @@ def test_serves_the_committed_model(start):
 
 
 def test_invalid_environment_names_every_bad_variable(start):
-    s = start(MAX_BATCH_ROWS="lots", MODEL_LOAD_DELAY_SECONDS="-1")
+    s = start(MAX_BATCH_ROWS="lots", MODEL_LOAD_DELAY_SECONDS="-1", LINGER_MAX_BYTES="1e6")
     assert s.process.wait(timeout=15) != 0
     output = s.output()
     assert "MAX_BATCH_ROWS='lots'" in output and "MODEL_LOAD_DELAY_SECONDS='-1'" in output
+    assert "LINGER_MAX_BYTES='1e6'" in output
 
 
 def test_sigterm_finishes_in_flight_requests_then_exits_0(start):
