@@ -170,4 +170,5 @@ def create_app(settings, state):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return json_response({"error": "internal server error"}, status=500)
 
-    return ServingMiddleware(app, settings.max_body_bytes, fast_routes={"/predict": ("POST", predict)})
+    return ServingMiddleware(app, settings.max_body_bytes, fast_routes={"/predict": ("POST", predict)},
+                             linger_seconds=settings.linger_seconds, linger_max_bytes=settings.linger_max_bytes)

@@ -2,7 +2,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+# The committed model (app/models/california-housing); the image keeps the same layout.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "california-housing"
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,10 @@ class Settings:
     model_name: str = "california-housing"
     max_batch_rows: int = 10_000
     max_body_bytes: int = 4 * 1024 * 1024
+    # After a 413 for an oversized body, discard the rest for at most this long and this much
+    # before closing, so the client can read the 413 (middleware.py explains why).
+    linger_seconds: float = 10.0
+    linger_max_bytes: int = 64 * 1024 * 1024
     graceful_timeout_seconds: float = 20.0
     model_load_delay_seconds: float = 0.0
     log_level: str = "info"
@@ -41,6 +46,8 @@ class Settings:
         read("MODEL_NAME", "model_name", str.strip, lambda v: v and "/" not in v, "a name without '/'")
         read("MAX_BATCH_ROWS", "max_batch_rows", int, lambda v: v >= 1, "an integer ≥ 1")
         read("MAX_BODY_BYTES", "max_body_bytes", int, lambda v: v >= 1024, "an integer ≥ 1024")
+        read("LINGER_SECONDS", "linger_seconds", float, lambda v: 0 <= v <= 300, "seconds between 0 and 300")
+        read("LINGER_MAX_BYTES", "linger_max_bytes", int, lambda v: v >= 0, "an integer ≥ 0")
         read("GRACEFUL_TIMEOUT_SECONDS", "graceful_timeout_seconds", float, lambda v: 0 < v < 3600,
              "seconds between 0 and 3600")
         read("MODEL_LOAD_DELAY_SECONDS", "model_load_delay_seconds", float, lambda v: 0 <= v <= 600,

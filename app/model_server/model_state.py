@@ -1,4 +1,6 @@
 """The loaded model and whether it is ready; loaded once, in the background."""
+import hashlib
+import io
 import json
 import logging
 import time
@@ -31,7 +33,7 @@ class ModelState:
             metadata = json.loads((self.model_dir / METADATA_FILE).read_text())
             if metadata.get("feature_names") != list(FEATURE_NAMES):
                 raise ValueError(f"model expects features {metadata.get('feature_names')}")
-            forest = Forest.load(self.model_dir / MODEL_FILE)
+            forest = Forest.load(io.BytesIO(verified_model_bytes(self.model_dir, metadata)))
             forest.predict(with_derived(_warm_up_row()))  # fail now, not on the first request
             self.forest, self.metadata = forest, metadata
             self.version = str(metadata["model_version"])
@@ -45,6 +47,17 @@ class ModelState:
 
     def predict(self, X):
         return self.forest.predict(with_derived(X))
+
+
+def verified_model_bytes(model_dir, metadata):
+    """The model file's bytes, if their sha256 is the one metadata.json records: a model file
+    swapped, truncated or corrupted after training is refused, not served."""
+    data = (model_dir / MODEL_FILE).read_bytes()
+    expected = metadata.get("model_sha256")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ValueError(f"{MODEL_FILE} has sha256 {actual} but {METADATA_FILE} records {expected}")
+    return data
 
 
 def _warm_up_row():

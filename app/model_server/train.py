@@ -1,11 +1,13 @@
 """Train the model: python -m model_server.train --data CSV --out DIR [--seed N].
 
-Without --data it downloads scikit-learn's California housing set (used at image build).
-Writes DIR/model.npz (the compact forest the server loads) and DIR/metadata.json.
+Writes DIR/model.npz (the compact forest the server loads) and DIR/metadata.json (with the
+model file's sha256, which the server checks). The image does not train: it copies the model
+committed in app/models/california-housing, made by this command (app/README.md).
 """
 import argparse
 import csv
 import datetime
+import hashlib
 import json
 import platform
 import sys
@@ -31,7 +33,10 @@ HYPERPARAMETERS = {
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m model_server.train", description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, help="CSV with header " + ",".join(FEATURE_NAMES + (TARGET_NAME,)))
+    # A file, not scikit-learn's fetch_california_housing(): its download (figshare) has
+    # failed with HTTP 403 for days at a time, and a model should come from a known file.
+    parser.add_argument("--data", type=Path, required=True,
+                        help="CSV with header " + ",".join(FEATURE_NAMES + (TARGET_NAME,)))
     parser.add_argument("--out", type=Path, required=True, help="output directory (created if missing)")
     parser.add_argument("--seed", type=int, default=42, help="seed for the split and the model (default 42)")
     parser.add_argument("--test-size", type=float, default=0.2, help="held-out fraction for metrics (default 0.2)")
@@ -51,15 +56,6 @@ def load_csv(path):
     if not np.isfinite(data).all():
         raise ValueError(f"{path}: contains non-finite values")
     return data[:, :-1], data[:, -1]
-
-
-def load_builtin():
-    from sklearn.datasets import fetch_california_housing
-
-    bunch = fetch_california_housing()
-    if list(bunch.feature_names) != list(FEATURE_NAMES):
-        raise ValueError(f"unexpected feature names {bunch.feature_names}")
-    return bunch.data.astype(np.float64), bunch.target.astype(np.float64)
 
 
 def fit(X, y, seed, test_size):
@@ -89,26 +85,31 @@ def library_versions():
     return {"python": platform.python_version(), "numpy": np.__version__, "scikit-learn": sklearn.__version__}
 
 
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not 0 < args.test_size < 1:
         sys.exit("--test-size must be between 0 and 1")
-    X, y = load_csv(args.data) if args.data else load_builtin()
+    X, y = load_csv(args.data)
     _, forest, metrics = fit(X, y, args.seed, args.test_size)
     args.out.mkdir(parents=True, exist_ok=True)
     forest.save(args.out / MODEL_FILE)
+    model_sha256 = sha256_of(args.out / MODEL_FILE)
     trained_at = datetime.datetime.now(datetime.timezone.utc)
     metadata = {
-        "model_version": trained_at.strftime("%Y%m%dT%H%M%SZ") + "-" + forest.content_hash()[:12],
+        "model_version": trained_at.strftime("%Y%m%dT%H%M%SZ") + "-" + model_sha256[:12],
         "trained_at": trained_at.isoformat(timespec="seconds"),
-        "content_sha256": forest.content_hash(),
+        "model_sha256": model_sha256,
         "feature_names": list(FEATURE_NAMES),
         "target_name": TARGET_NAME,
         "derived_features": {"rotated_coordinates_degrees": list(ROTATION_DEGREES)},
         "model": {"type": "HistGradientBoostingRegressor", "hyperparameters": HYPERPARAMETERS,
                   "trees": forest.n_trees, "depth": forest.depth},
         "seed": args.seed,
-        "data": str(args.data) if args.data else "sklearn.datasets.fetch_california_housing",
+        "data": {"file": args.data.name, "sha256": sha256_of(args.data), "rows": int(len(y))},
         "metrics": {"held_out_fraction": args.test_size, **metrics},
         "libraries": library_versions(),
     }

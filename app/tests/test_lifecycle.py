@@ -1,10 +1,14 @@
 """Start, readiness, PORT, configuration errors and graceful SIGTERM, on real processes."""
 import json
+import shutil
 import signal
 import socket
 import time
 
 import pytest
+
+from model_server.config import DEFAULT_MODEL_DIR
+from model_server.forest import Forest
 
 from .support import SAMPLE, Server, free_port
 
@@ -60,11 +64,31 @@ def test_missing_model_exits_non_zero_with_the_reason(start, tmp_path):
     assert "could not load model" in s.output()
 
 
+def test_model_file_not_matching_its_metadata_exits_non_zero(start, model_dir, tmp_path):
+    # A valid, loadable model, but not the one metadata.json records: refused, not served.
+    forest = Forest.load(model_dir / "model.npz")
+    forest.leaf_value[0, 0] += 1.0
+    shutil.copy(model_dir / "metadata.json", tmp_path / "metadata.json")
+    Forest(forest.feature, forest.threshold, forest.leaf_value, forest.baseline).save(tmp_path / "model.npz")
+    s = start(tmp_path)
+    assert s.process.wait(timeout=15) == 1
+    output = s.output()
+    assert "could not load model" in output and "model.npz has sha256" in output, output
+
+
+def test_serves_the_committed_model(start):
+    s = start(DEFAULT_MODEL_DIR).wait_ready()
+    body = s.client.post("/predict", json={"features": SAMPLE}).json()
+    assert body["model_version"] == json.loads((DEFAULT_MODEL_DIR / "metadata.json").read_text())["model_version"]
+    assert 3.5 < body["prediction"] < 5.0  # the sample's true value is 4.526
+
+
 def test_invalid_environment_names_every_bad_variable(start):
-    s = start(MAX_BATCH_ROWS="lots", MODEL_LOAD_DELAY_SECONDS="-1")
+    s = start(MAX_BATCH_ROWS="lots", MODEL_LOAD_DELAY_SECONDS="-1", LINGER_MAX_BYTES="1e6")
     assert s.process.wait(timeout=15) != 0
     output = s.output()
     assert "MAX_BATCH_ROWS='lots'" in output and "MODEL_LOAD_DELAY_SECONDS='-1'" in output
+    assert "LINGER_MAX_BYTES='1e6'" in output
 
 
 def test_sigterm_finishes_in_flight_requests_then_exits_0(start):

@@ -1,4 +1,7 @@
+import hashlib
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -7,30 +10,40 @@ from model_server.features import FEATURE_NAMES, with_derived
 from model_server.forest import Forest
 from model_server.train import fit, load_csv
 
-from .support import train, write_synthetic_csv
+from .support import APP_DIR, train, write_synthetic_csv
 
 
-def test_cli_writes_model_and_metadata(model_dir):
+def test_cli_writes_model_and_metadata(model_dir, data_csv):
     metadata = json.loads((model_dir / "metadata.json").read_text())
     assert metadata["feature_names"] == list(FEATURE_NAMES)
     version = metadata["model_version"]
     timestamp, short_hash = version.split("-")
     assert len(timestamp) == 16 and timestamp.endswith("Z")
-    assert metadata["content_sha256"].startswith(short_hash) and len(short_hash) == 12
+    assert metadata["model_sha256"] == hashlib.sha256((model_dir / "model.npz").read_bytes()).hexdigest()
+    assert metadata["model_sha256"].startswith(short_hash) and len(short_hash) == 12
+    assert metadata["data"] == {"file": "housing.csv", "sha256": hashlib.sha256(data_csv.read_bytes()).hexdigest(),
+                                "rows": 3000}
+    assert metadata["seed"] == 42
     assert metadata["metrics"]["held_out_fraction"] == 0.2
     assert metadata["metrics"]["test_rows"] == 600 and metadata["metrics"]["train_rows"] == 2400
     assert metadata["metrics"]["r2"] > 0.8  # the synthetic target is learnable
     assert set(metadata["libraries"]) == {"python", "numpy", "scikit-learn"}
-    forest = Forest.load(model_dir / "model.npz")
-    assert forest.content_hash() == metadata["content_sha256"]
 
 
-def test_same_seed_same_model_other_seed_other_model(tmp_path, data_csv):
-    hashes = []
+def test_same_seed_same_model_file_other_seed_other_model(tmp_path, data_csv):
+    files = []
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
         train(data_csv, tmp_path / name, seed=seed)
-        hashes.append(json.loads((tmp_path / name / "metadata.json").read_text())["content_sha256"])
-    assert hashes[0] == hashes[1] != hashes[2]
+        metadata = json.loads((tmp_path / name / "metadata.json").read_text())
+        files.append((tmp_path / name / "model.npz").read_bytes())
+        assert metadata["model_sha256"] == hashlib.sha256(files[-1]).hexdigest()
+    assert files[0] == files[1] != files[2]  # byte for byte: no timestamps in the file
+
+
+def test_data_is_required(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "model_server.train", "--out", str(tmp_path)], cwd=APP_DIR,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "--data" in result.stderr
 
 
 def test_exported_forest_predicts_exactly_what_sklearn_predicts(tmp_path):

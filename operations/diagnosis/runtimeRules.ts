@@ -69,7 +69,7 @@ export function crashLoop(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
     : /invalid environment|must be/.test(text)
       ? `the server refused its environment: fix ${configKey("env")} (now ${envSetting(snapshot, facts)}); PORT and MODEL_NAME come from \`port\` and \`modelName\``
       : /could not load model/.test(text)
-        ? "the model files are missing or unreadable in the image: check the Dockerfile's training step and MODEL_DIR"
+        ? "the model files are missing, unreadable or not the ones their metadata.json records (sha256): check app/models/ (retrain with python -m model_server.train, see app/README.md) and MODEL_DIR"
         : `read the previous log above; check ${configKey("env")} (now ${envSetting(snapshot, facts)}) and that the image runs locally: \`docker run -e PORT=… <image>\``;
   return [{ cause: "crash-loop", evidence, fix }];
 }
