@@ -3,12 +3,13 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER_VERSION, KSERVE_VERSION } from "../components/kserveInstall";
+import { CERT_MANAGER_VERSION, KSERVE_CONTROLLER_CHART, KSERVE_CRD_CHART, KSERVE_VERSION } from "../components/kserveInstall";
 import { ModelServing } from "../components/modelServing";
 import { renderObjects } from "../components/render";
 import { Settings } from "../components/settings";
 import { stackSettings } from "../components/stackFile";
 import { settingsWith } from "./helpers/config";
+import { chartFilesMissingReason, chartYaml, controllerChartValues, hasPath, leafPaths } from "./helpers/kserveCharts";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 import { RecordedOptions, recordOptions, RecordingMocks, settle, useMocks, valueOf } from "./helpers/mocks";
 
@@ -119,20 +120,22 @@ describe("lab mode: the program under mocks", () => {
     assert.ok(attachmentOptions.every((o) => !o.opts.retainOnDelete), "a lab's destroy removes its own role's attachments");
   });
 
-  it("installs cert-manager, the KServe CRDs and controller, pinned, in RawDeployment mode", () => {
+  it("installs cert-manager, the KServe CRDs and controller, pinned, in Standard mode without ingress or Istio", () => {
     const releases = run.mocks.ofType(RELEASE).map((r) => r.inputs);
     assert.deepStrictEqual(
       releases.map((r) => [r.chart, r.version]),
       [
         ["cert-manager", CERT_MANAGER_VERSION],
         ["oci://ghcr.io/kserve/charts/kserve-crd", "v0.20.0"],
-        ["oci://ghcr.io/kserve/charts/kserve", "v0.20.0"],
+        ["oci://ghcr.io/kserve/charts/kserve-resources", "v0.20.0"],
       ],
     );
     assert.strictEqual(KSERVE_VERSION, "v0.20.0", "the version of the CRD in ../shared/kserve");
     assert.strictEqual(releases[0].repositoryOpts.repo, "https://charts.jetstack.io");
     assert.deepStrictEqual(releases[0].values, { crds: { enabled: true } });
-    assert.strictEqual(releases[2].values.kserve.controller.deploymentMode, "RawDeployment");
+    assert.deepStrictEqual(releases[2].values, {
+      kserve: { controller: { deploymentMode: "Standard", gateway: { disableIngressCreation: true, disableIstioVirtualHost: true } } },
+    });
   });
 
   it("orders the install: node group, then cert-manager, then CRDs, then the controller", async () => {
@@ -181,6 +184,45 @@ describe("lab mode: the program under mocks", () => {
     assert.strictEqual(custom.mocks.one("eks:index:Cluster").inputs.vpcId, "vpc-0aa");
     assert.deepStrictEqual(custom.mocks.one("eks:index:ManagedNodeGroup").inputs.subnetIds, ["subnet-0a", "subnet-0b"]);
     assert.ok(!custom.mocks.calls.some((c) => c.token.startsWith("aws:ec2/")));
+  });
+});
+
+describe("lab mode: the KServe releases against the published v0.20.0 charts (../shared/kserve/charts)", function () {
+  let releases: Record<string, any>[];
+  before(async function () {
+    const reason = chartFilesMissingReason();
+    if (reason) {
+      console.log(`      ${reason}`);
+      this.skip();
+    }
+    releases = (await deploy(labSettings("lab"), "lab")).mocks.ofType(RELEASE).map((r) => r.inputs);
+  });
+
+  const release = (chart: string) => releases.find((r) => r.chart === chart)!;
+
+  it("installs charts by their published names and versions (Chart.yaml)", () => {
+    for (const [chart, published] of [[KSERVE_CRD_CHART, chartYaml("kserve-crd")], [KSERVE_CONTROLLER_CHART, chartYaml("kserve-resources")]] as const) {
+      assert.ok(release(chart), `no release of ${chart}`);
+      assert.strictEqual(chart, `oci://ghcr.io/kserve/charts/${published.name}`);
+      assert.strictEqual(release(chart).version, published.version, chart);
+    }
+  });
+
+  it("sets only values keys the controller chart's values.yaml has (a misspelt key would be ignored by Helm)", () => {
+    const chartValues = controllerChartValues();
+    const set = leafPaths(release(KSERVE_CONTROLLER_CHART).values);
+    assert.deepStrictEqual(set.sort(), [
+      "kserve.controller.deploymentMode",
+      "kserve.controller.gateway.disableIngressCreation",
+      "kserve.controller.gateway.disableIstioVirtualHost",
+    ]);
+    assert.deepStrictEqual(set.filter((key) => !hasPath(chartValues, key)), []);
+    // The check is live: a key the chart does not have is caught.
+    assert.strictEqual(hasPath(chartValues, "kserve.controller.gateway.disableIstioVirtualHosts"), false);
+  });
+
+  it("the CRD chart takes no values", () => {
+    assert.strictEqual(release(KSERVE_CRD_CHART).values, undefined);
   });
 });
 
