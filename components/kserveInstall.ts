@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { KSERVE_VERSION } from "./kserveRelease";
 
-/** KServe's version: the one whose CRD the manifests are validated against (../shared/kserve). */
-export const KSERVE_VERSION = "v0.20.0";
+export { KSERVE_VERSION };
 export const CERT_MANAGER_VERSION = "v1.17.2";
 export const KSERVE_NAMESPACE = "kserve";
 /** KServe publishes its Helm charts here, each as `<repository>/<chart name>` at the release's version. */

@@ -45,20 +45,24 @@ async function dependsOnNames(run: LabRun, type: string, name?: string): Promise
 }
 
 describe("lab mode: settings", () => {
-  it("Pulumi.lab.yaml: creates a cluster, RawDeployment, force-deleted repository, no shared-role change", () => {
+  it("Pulumi.lab.yaml: creates a cluster, Standard mode, force-deleted repository, no shared-role change", () => {
     const s = labSettings("lab");
     assert.deepStrictEqual(
       { create: s.cluster.create, name: s.cluster.name, version: s.cluster.version, instanceType: s.cluster.instanceType, nodes: s.cluster.nodes },
       { create: true, name: "model-serving-lab", version: "1.33", instanceType: "t3.large", nodes: { min: 1, desired: 2, max: 3 } },
     );
-    assert.strictEqual(s.deploymentMode, "RawDeployment");
+    assert.strictEqual(s.deploymentMode, "Standard");
     assert.strictEqual(s.ecr.forceDelete, true);
     assert.strictEqual(s.nodeRoleAccess.enabled, false);
   });
 
-  it("defaults a lab to RawDeployment, a stack-named cluster and force delete", () => {
+  it("defaults a lab to Standard mode and the installed KServe, a stack-named cluster and force delete", () => {
     const s = settingsWith({ "model-serving:cluster": { create: true }, "model-serving:nodeRoleAccess": {} }, "trainee7");
-    assert.strictEqual(s.deploymentMode, "RawDeployment");
+    assert.strictEqual(s.deploymentMode, "Standard");
+    assert.strictEqual(s.kserveVersion, "0.20");
+    // The legacy name and the installed release, written out, are the same choices.
+    const spelled = settingsWith({ "model-serving:cluster": { create: true }, "model-serving:nodeRoleAccess": {}, "model-serving:deploymentMode": "RawDeployment", "model-serving:kserveVersion": "v0.20.0" });
+    assert.deepStrictEqual([spelled.deploymentMode, spelled.kserveVersion], ["Standard", "v0.20.0"]);
     assert.strictEqual(s.cluster.name, "model-serving-trainee7");
     assert.strictEqual(s.ecr.forceDelete, true);
     assert.strictEqual(s.nodeRoleAccess.enabled, false);
@@ -73,7 +77,16 @@ describe("lab mode: settings", () => {
         return (error as { problems: string[] }).problems;
       }
     };
-    assert.match(problems({ "model-serving:cluster": { create: true }, "model-serving:deploymentMode": "Serverless" }).join("\n"), /model-serving:deploymentMode: "Serverless" cannot be used with cluster.create/);
+    for (const mode of ["Knative", "Serverless"]) {
+      assert.deepStrictEqual(problems({ "model-serving:cluster": { create: true }, "model-serving:deploymentMode": mode }), [
+        `model-serving:deploymentMode: "${mode}" cannot be used with cluster.create: the lab installs KServe without Knative; use Standard, or leave deploymentMode unset`,
+      ]);
+    }
+    for (const version of ["0.13", "0.19", "v0.20.1", "1.0"]) {
+      assert.deepStrictEqual(problems({ "model-serving:cluster": { create: true }, "model-serving:kserveVersion": version }), [
+        `model-serving:kserveVersion: "${version}" conflicts with cluster.create: the lab installs KServe v0.20.0; remove kserveVersion or set it to "0.20"`,
+      ]);
+    }
     assert.match(problems({ "model-serving:cluster": { create: true, nodes: { min: 3, desired: 2 } } }).join("\n"), /model-serving:cluster.nodes: .* min ≤ desired ≤ max/);
     assert.match(problems({ "model-serving:cluster": { create: true, subnetIds: ["subnet-0a1b"] } }).join("\n"), /model-serving:cluster.vpcId: .*set together with cluster.subnetIds/);
     assert.match(problems({ "model-serving:cluster": { create: true, vpcId: "vpc-0a1b", subnetIds: ["subnet-0a1b"] } }).join("\n"), /model-serving:cluster.subnetIds: .*two availability zones/);
@@ -158,13 +171,13 @@ describe("lab mode: the program under mocks", () => {
     }
   });
 
-  it("deploys the model in RawDeployment with the core program's rules", async () => {
+  it("deploys the model in Standard mode with the core program's rules", async () => {
     const isvc = run.mocks.one(ISVC).inputs;
     const container = isvc.spec.predictor.containers[0];
-    assert.strictEqual(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
     assert.strictEqual(isvc.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
     assert.deepStrictEqual(container.env.find((e: any) => e.name === "PORT"), { name: "PORT", value: "8000" });
-    assert.ok(container.startupProbe, "RawDeployment gets a startup probe");
+    assert.ok(container.startupProbe, "Standard mode gets a startup probe");
     assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
     assert.strictEqual(run.mocks.one("aws:ecr/repository:Repository").inputs.forceDelete, true);
     assert.strictEqual(await valueOf(run.serving.clusterName), "model-serving-lab");
@@ -227,10 +240,10 @@ describe("lab mode: the KServe releases against the published v0.20.0 charts (..
 });
 
 describe("lab mode: render", () => {
-  it("renders the lab's namespace and a CRD-valid RawDeployment InferenceService", function () {
+  it("renders the lab's namespace and a CRD-valid Standard-mode InferenceService", function () {
     const objects: any[] = renderObjects(labSettings("lab"));
     assert.deepStrictEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ["Namespace/lab", "InferenceService/california-housing"]);
-    assert.strictEqual(objects[1].metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(objects[1].metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
     if (crdMissingReason()) {
       console.log(`      ${crdMissingReason()}`);
       this.skip();

@@ -38,7 +38,7 @@ function probePorts(container: any): number[] {
   return ["readinessProbe", "livenessProbe", "startupProbe"].filter((p) => container[p]).map((p) => container[p].httpGet.port);
 }
 
-describe("program: dev stack (the lab, Serverless)", function () {
+describe("program: dev stack (the lab, Knative mode)", function () {
   let run: ProgramRun;
   before(async () => {
     run = await runProgram("dev");
@@ -98,7 +98,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
 
   it("waits for Ready with the stack's timeout, in the stated mode", () => {
     assert.deepStrictEqual(run.isvc.metadata.annotations, {
-      "serving.kserve.io/deploymentMode": "Serverless",
+      "serving.kserve.io/deploymentMode": "Knative",
       "pulumi.com/waitFor": "condition=Ready",
       "pulumi.com/timeoutSeconds": "600",
     });
@@ -114,7 +114,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
   });
 });
 
-describe("program: prod stack (RawDeployment)", () => {
+describe("program: prod stack (Standard mode)", () => {
   let run: ProgramRun;
   before(async () => {
     run = await runProgram("prod");
@@ -135,7 +135,7 @@ describe("program: prod stack (RawDeployment)", () => {
     assert.deepStrictEqual([run.isvc.spec.predictor.minReplicas, run.isvc.spec.predictor.maxReplicas], [2, 5]);
     assert.strictEqual(run.mocks.ofType("kubernetes:core/v1:Secret").length, 0);
     assert.strictEqual(run.isvc.spec.predictor.imagePullSecrets, undefined);
-    assert.strictEqual(run.isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(run.isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
     assert.strictEqual(run.isvc.metadata.annotations["pulumi.com/timeoutSeconds"], "900");
   });
 
