@@ -201,7 +201,11 @@ function nearestKey(unknown: string, known: string[]): string {
   return known.find((k) => lower.includes(k.toLowerCase()) || k.toLowerCase().includes(lower)) ?? closest(unknown, known);
 }
 
-function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
+/**
+ * Settings from schema-valid config with every default filled in, not yet checked against the
+ * rules between keys. Exported for the README's defaults test; programs use parseSettings.
+ */
+export function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
   const modelName = raw.modelName ?? "california-housing";
   // A lab installs KServe without Knative, so it serves in Standard mode; elsewhere Knative is KServe's default.
   const labCluster = raw.cluster?.create ?? false;
