@@ -1,10 +1,9 @@
 // The shape of a stack's `model-serving:*` config: which keys exist, their types and their
 // per-value rules. Defaults and rules that relate keys to each other live in settings.ts.
 import { z } from "zod";
+import { DEPLOYMENT_MODE_NAMES } from "./deploymentMode";
+import { KSERVE_VERSION_PATTERN } from "./kserveRelease";
 import { parseQuantity, suggestMemoryQuantity } from "./quantity";
-
-export const DEPLOYMENT_MODES = ["Serverless", "RawDeployment"] as const;
-export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
 
 // DNS-1035 label: Kubernetes Service names, which KServe derives from the model name.
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -72,7 +71,12 @@ export const configSchema = z.strictObject({
   modelName: label(DNS_1035_LABEL, "lower-case letters, digits and '-', starting with a letter and ending with a letter or digit").optional(),
   namespace: label(DNS_1123_LABEL, "lower-case letters, digits and '-', starting and ending with a letter or digit").optional(),
   createNamespace: flag.optional(),
-  deploymentMode: z.enum(DEPLOYMENT_MODES, { error: `must be one of ${DEPLOYMENT_MODES.join(", ")}` }).optional(),
+  deploymentMode: z.enum(DEPLOYMENT_MODE_NAMES, { error: "must be Knative or Standard (the legacy names Serverless and RawDeployment mean the same modes)" }).optional(),
+  kserveVersion: z
+    // Unquoted in a stack file, 0.20 is the number 0.2: only a string says which release.
+    .string({ error: 'must be a quoted string such as "0.20" (unquoted YAML reads 0.20 as the number 0.2)' })
+    .regex(KSERVE_VERSION_PATTERN, { error: 'must be the cluster\'s KServe release as MAJOR.MINOR or vMAJOR.MINOR[.PATCH], e.g. "0.20" or "v0.13.1"' })
+    .optional(),
   port: integer(1024, 65535).optional(),
   image: z
     .string({ error: "must be a string" })

@@ -1,5 +1,6 @@
 // Pure manifest builders: settings in, plain Kubernetes objects out. The components, the
 // offline render command and the tests all call these, so no manifest is written twice.
+import { deploymentModeAnnotation, isStandard } from "./deploymentMode";
 import { ProbeSettings, Settings } from "./settings";
 
 export const INFERENCE_SERVICE_API_VERSION = "serving.kserve.io/v1beta1";
@@ -61,8 +62,8 @@ export function httpProbe(probe: ProbeSettings, port: number): Record<string, un
 
 export function containerEnv(s: Settings): { name: string; value: string }[] {
   const env = [{ name: "MODEL_NAME", value: s.modelName }];
-  // Knative injects PORT and rejects a user-set one; KServe's RawDeployment does not inject it.
-  if (s.deploymentMode === "RawDeployment") {
+  // Knative injects PORT and rejects a user-set one; KServe's Standard mode does not inject it.
+  if (isStandard(s)) {
     env.push({ name: "PORT", value: String(s.port) });
   }
   for (const name of Object.keys(s.env).sort()) {
@@ -99,8 +100,8 @@ export function predictorContainer<Image = string>(s: Settings, image: Image): R
 
 export function inferenceServiceAnnotations(s: Settings): Record<string, string> {
   return {
-    // Installs default differently: always say which mode.
-    "serving.kserve.io/deploymentMode": s.deploymentMode,
+    // Installs default differently: always say which mode, in the names the cluster's KServe knows.
+    "serving.kserve.io/deploymentMode": deploymentModeAnnotation(s.deploymentMode, s.kserveVersion),
     // No pulumi.com/waitFor: Ready stays True while a failed update crash-loops (Standard mode),
     // so the component watches the rollout itself (rolloutWatch.ts).
   };

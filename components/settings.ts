@@ -6,7 +6,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
-import { configSchema, DeploymentMode, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
+import { configSchema, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
+import { DeploymentMode, isKnative, isStandard, normalizeDeploymentMode } from "./deploymentMode";
+import { DEFAULT_KSERVE_VERSION, KSERVE_VERSION, parseKServeVersion, sameRelease } from "./kserveRelease";
 import { formatBytes, parseQuantity } from "./quantity";
 import { MIN_MEMORY_LIMIT } from "./serverNeeds";
 
@@ -16,7 +18,7 @@ export const PROJECT = "model-serving";
 export const KNATIVE_RESERVED_PORTS = [8008, 8012, 8013, 8022, 9090, 9091];
 
 /** The longest model name whose Knative children fit a 63-character name: `<name>-predictor-00001-private`. */
-export const MAX_SERVERLESS_MODEL_NAME = 63 - "-predictor-00001-private".length;
+export const MAX_KNATIVE_MODEL_NAME = 63 - "-predictor-00001-private".length;
 
 /** KServe's host label is `<name>-predictor-<namespace>`, at most 63 characters. */
 export const MAX_NAME_PLUS_NAMESPACE = 63 - "-predictor-".length;
@@ -27,7 +29,7 @@ export interface ProbeSettings {
   readonly path: string;
   /** @default 0: every delay is paid by each pod start, including each scale from zero. */
   readonly initialDelaySeconds: number;
-  /** 0 means Knative's aggressive readiness probing (Serverless readiness only). */
+  /** 0 means Knative's aggressive readiness probing (Knative-mode readiness only). */
   readonly periodSeconds: number;
   /** Unset when periodSeconds is 0: Knative rejects it there. */
   readonly timeoutSeconds?: number;
@@ -59,9 +61,11 @@ export interface Settings {
   readonly namespace: string;
   /** false adopts an existing namespace (a Kubeflow profile) and never deletes it. @default true */
   readonly createNamespace: boolean;
-  /** @default "Serverless" */
+  /** The mode, legacy names normalised (Serverless is Knative, RawDeployment is Standard). @default "Knative" ("Standard" in lab mode) */
   readonly deploymentMode: DeploymentMode;
-  /** The one port: container port, every probe, the image build arg and (RawDeployment) PORT. @default 8000 */
+  /** The cluster's KServe release, as written; it decides the names the mode annotation uses. @default "0.20" */
+  readonly kserveVersion: string;
+  /** The one port: container port, every probe, the image build arg and (Standard mode) PORT. @default 8000 */
   readonly port: number;
   /** An existing image by digest; set, nothing is built and no repository is created. */
   readonly image?: string;
@@ -124,7 +128,7 @@ export function parseSettings(config: Record<string, unknown>, options: ParseOpt
   if (raw) {
     const settings = applyDefaults(raw, options.stack, stringOrUndefined(config["aws:region"]));
     const reported = new Set(problems.map(problemKey));
-    problems.push(...checkRules(settings, options.projectDir ?? process.cwd()).filter((p) => !reported.has(problemKey(p))));
+    problems.push(...checkRules(settings, raw, options.projectDir ?? process.cwd()).filter((p) => !reported.has(problemKey(p))));
     if (problems.length === 0) {
       return settings;
     }
@@ -197,15 +201,19 @@ function nearestKey(unknown: string, known: string[]): string {
   return known.find((k) => lower.includes(k.toLowerCase()) || k.toLowerCase().includes(lower)) ?? closest(unknown, known);
 }
 
-function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
+/**
+ * Settings from schema-valid config with every default filled in, not yet checked against the
+ * rules between keys. Exported for the README's defaults test; programs use parseSettings.
+ */
+export function applyDefaults(raw: RawConfig, stack: string, region: string | undefined): Settings {
   const modelName = raw.modelName ?? "california-housing";
-  // A lab installs KServe without Knative, so it serves in RawDeployment mode.
+  // A lab installs KServe without Knative, so it serves in Standard mode; elsewhere Knative is KServe's default.
   const labCluster = raw.cluster?.create ?? false;
-  const deploymentMode = raw.deploymentMode ?? (labCluster ? "RawDeployment" : "Serverless");
-  const serverless = deploymentMode === "Serverless";
+  const deploymentMode = normalizeDeploymentMode(raw.deploymentMode) ?? (labCluster ? "Standard" : "Knative");
+  const knative = isKnative({ deploymentMode });
   const readiness = raw.probes?.readiness ?? {};
-  // Serverless: aggressive probing (period 0) makes a pod Ready within ~50 ms of loading.
-  const readinessPeriod = readiness.periodSeconds ?? (serverless ? 0 : 5);
+  // Knative: aggressive probing (period 0) makes a pod Ready within ~50 ms of loading.
+  const readinessPeriod = readiness.periodSeconds ?? (knative ? 0 : 5);
   const readinessPath = readiness.path ?? "/health";
   const startup = raw.probes?.startup ?? {};
   const liveness = raw.probes?.liveness ?? {};
@@ -215,6 +223,7 @@ function applyDefaults(raw: RawConfig, stack: string, region: string | undefined
     namespace: raw.namespace ?? "model-serving",
     createNamespace: raw.createNamespace ?? true,
     deploymentMode,
+    kserveVersion: raw.kserveVersion ?? DEFAULT_KSERVE_VERSION,
     port: raw.port ?? 8000,
     image: raw.image,
     build: {
@@ -273,7 +282,7 @@ function applyDefaults(raw: RawConfig, stack: string, region: string | undefined
       },
       // Covers the model load: up to periodSeconds × failureThreshold (2 min) before liveness starts.
       startup: {
-        enabled: startup.enabled ?? !serverless,
+        enabled: startup.enabled ?? !knative,
         path: startup.path ?? readinessPath,
         initialDelaySeconds: startup.initialDelaySeconds ?? 0,
         periodSeconds: startup.periodSeconds ?? 2,
@@ -297,18 +306,18 @@ function collector(): { problems: string[]; problem: Report } {
 /** Environment variables Knative sets itself and refuses from the user. */
 const KNATIVE_RESERVED_ENV = ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
 
-/** Rules that relate keys to each other or to the platform; each problem names its key. */
-function checkRules(s: Settings, projectDir: string): string[] {
+/** Rules that relate keys to each other or to the platform; each problem names its key. `raw` is the config as written. */
+function checkRules(s: Settings, raw: RawConfig, projectDir: string): string[] {
   const { problems, problem } = collector();
-  const serverless = s.deploymentMode === "Serverless";
+  const knative = isKnative(s);
 
-  if (serverless && s.modelName.length > MAX_SERVERLESS_MODEL_NAME) {
-    problem("modelName", s.modelName, `is ${s.modelName.length} characters; in Serverless mode at most ${MAX_SERVERLESS_MODEL_NAME} fit Knative's derived names (<name>-predictor-00001-private ≤ 63)`);
+  if (knative && s.modelName.length > MAX_KNATIVE_MODEL_NAME) {
+    problem("modelName", s.modelName, `is ${s.modelName.length} characters; in Knative mode at most ${MAX_KNATIVE_MODEL_NAME} fit Knative's derived names (<name>-predictor-00001-private ≤ 63)`);
   }
   if (s.modelName.length + s.namespace.length > MAX_NAME_PLUS_NAMESPACE) {
     problem("modelName", s.modelName, `with namespace "${s.namespace}" makes KServe's host label <name>-predictor-<namespace> longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE})`);
   }
-  if (serverless && KNATIVE_RESERVED_PORTS.includes(s.port)) {
+  if (knative && KNATIVE_RESERVED_PORTS.includes(s.port)) {
     problem("port", s.port, `is reserved by Knative (${KNATIVE_RESERVED_PORTS.join(", ")}); pick another, e.g. 8000, and make the server listen on it`);
   }
 
@@ -328,14 +337,14 @@ function checkRules(s: Settings, projectDir: string): string[] {
   if (s.replicas.min > s.replicas.max) {
     problem("replicas.min", s.replicas.min, `is above replicas.max (${s.replicas.max}); make min ≤ max`);
   }
-  if (!serverless && s.replicas.min < 1) {
-    problem("replicas.min", s.replicas.min, "must be at least 1 in RawDeployment mode (only Serverless scales to zero)");
+  if (!knative && s.replicas.min < 1) {
+    problem("replicas.min", s.replicas.min, "must be at least 1 in Standard mode (only Knative mode scales to zero)");
   }
 
   const probeKeys = [["readiness", s.probes.readiness], ["liveness", s.probes.liveness], ["startup", s.probes.startup]] as const;
   for (const [name, probe] of probeKeys) {
-    if (probe.periodSeconds === 0 && !(name === "readiness" && serverless)) {
-      problem(`probes.${name}.periodSeconds`, 0, `must be at least 1${name === "readiness" ? " in RawDeployment mode (0, aggressive probing, is Knative's alone)" : ""}`);
+    if (probe.periodSeconds === 0 && !(name === "readiness" && knative)) {
+      problem(`probes.${name}.periodSeconds`, 0, `must be at least 1${name === "readiness" ? " in Standard mode (0, aggressive probing, is Knative's alone)" : ""}`);
     }
   }
   if (s.probes.readiness.periodSeconds === 0) {
@@ -362,15 +371,15 @@ function checkRules(s: Settings, projectDir: string): string[] {
     problem("pullSecret.enabled", true, `makes a pull secret for ECR in aws:region (${s.cluster.region}), but image "${s.image}" is in ${registry.region}; use node-role access instead, or an image in ${s.cluster.region}`);
   }
 
-  checkLabRules(s, problem);
+  checkLabRules(s, raw, problem);
   for (const reserved of ["PORT", "MODEL_NAME"]) {
     if (reserved in s.env) {
       problem(`env.${reserved}`, s.env[reserved], `is set by the program (from ${reserved === "PORT" ? "port" : "modelName"}); remove it from env`);
     }
   }
-  for (const reserved of serverless ? KNATIVE_RESERVED_ENV : []) {
+  for (const reserved of knative ? KNATIVE_RESERVED_ENV : []) {
     if (reserved in s.env) {
-      problem(`env.${reserved}`, s.env[reserved], "is set by Knative, which refuses it from the user in Serverless mode; remove it from env");
+      problem(`env.${reserved}`, s.env[reserved], "is set by Knative, which refuses it from the user in Knative mode; remove it from env");
     }
   }
   if (!s.image && !ECR_REPOSITORY_NAME.test(s.ecr.repositoryName)) {
@@ -387,7 +396,7 @@ function checkRules(s: Settings, projectDir: string): string[] {
 }
 
 /** Lab mode (`cluster.create`): what the created cluster and its KServe install need. */
-function checkLabRules(s: Settings, problem: Report): void {
+function checkLabRules(s: Settings, raw: RawConfig, problem: Report): void {
   const c = s.cluster;
   const labOnly = c.vpcId !== undefined || c.subnetIds.length > 0;
   if (!c.create) {
@@ -396,8 +405,14 @@ function checkLabRules(s: Settings, problem: Report): void {
     }
     return;
   }
-  if (s.deploymentMode !== "RawDeployment") {
-    problem("deploymentMode", s.deploymentMode, "cannot be used with cluster.create: the lab installs KServe without Knative; use RawDeployment");
+  if (!isStandard(s)) {
+    problem("deploymentMode", raw.deploymentMode, "cannot be used with cluster.create: the lab installs KServe without Knative; use Standard, or leave deploymentMode unset");
+  }
+  // The lab installs one release: the annotation's names must be that release's.
+  const installed = parseKServeVersion(KSERVE_VERSION)!;
+  const stated = parseKServeVersion(s.kserveVersion);
+  if (stated && !sameRelease(stated, installed)) {
+    problem("kserveVersion", s.kserveVersion, `conflicts with cluster.create: the lab installs KServe ${KSERVE_VERSION}; remove kserveVersion or set it to "${DEFAULT_KSERVE_VERSION}"`);
   }
   if (s.nodeRoleAccess.enabled) {
     problem("nodeRoleAccess.enabled", true, "is not needed with cluster.create: the lab's node role already carries AmazonEC2ContainerRegistryReadOnly; remove nodeRoleAccess");

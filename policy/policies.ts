@@ -4,6 +4,7 @@
 // them (`new PolicyPack` starts a server), so the tests call each `validateResource` directly.
 import { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { DIGEST_REFERENCE } from "../components/configSchema";
+import { DeploymentMode, isKnative, isStandard, normalizeDeploymentMode } from "../components/deploymentMode";
 import { CONTAINER_NAME, PULL_SECRET_TYPE } from "../components/manifests";
 import { parseQuantity } from "../components/quantity";
 import { KNATIVE_RESERVED_PORTS, MIN_MEMORY_LIMIT } from "../components/settings";
@@ -21,8 +22,6 @@ export const MAX_READINESS_DELAY_SECONDS = 5;
 const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
 const PULL_SECRET_KEYS = [".dockerconfigjson", ".dockercfg"];
 
-export type DeploymentMode = "Serverless" | "RawDeployment";
-
 /** One container of the predictor, with the path its fields are reported under. */
 export interface PredictorContainer {
   readonly path: string;
@@ -32,25 +31,14 @@ export interface PredictorContainer {
 /** What the InferenceService policies look at, taken from the resource's props once. */
 export interface InferenceServiceView {
   readonly annotations: Record<string, string>;
-  /** undefined when the annotation is missing or unknown: the install's default then applies. */
-  readonly mode?: DeploymentMode;
+  /** The annotation's mode, legacy names normalised; undefined when missing or unknown (the install's default then applies). */
+  readonly deploymentMode?: DeploymentMode;
   /** `spec.predictor.containers`; empty for a model-format predictor (its ServingRuntime supplies the container). */
   readonly containers: PredictorContainer[];
   /** The container KServe routes to: `kserve-container`, or the only one. */
   readonly serving?: PredictorContainer;
   /** Pod-level security context (`spec.predictor.securityContext`). */
   readonly podSecurityContext: Record<string, any>;
-}
-
-/** KServe ≥ 0.16 also accepts `Knative` and `Standard` for the same two modes. */
-function deploymentMode(value: unknown): DeploymentMode | undefined {
-  if (value === "Serverless" || value === "Knative") {
-    return "Serverless";
-  }
-  if (value === "RawDeployment" || value === "Standard") {
-    return "RawDeployment";
-  }
-  return undefined;
 }
 
 export function inferenceServiceView(props: Record<string, any>): InferenceServiceView {
@@ -63,7 +51,8 @@ export function inferenceServiceView(props: Record<string, any>): InferenceServi
   const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
   return {
     annotations,
-    mode: deploymentMode(annotations[DEPLOYMENT_MODE_ANNOTATION]),
+    // Knative and Serverless are one mode, Standard and RawDeployment the other: KServe ≥ 0.16 knows both names.
+    deploymentMode: normalizeDeploymentMode(annotations[DEPLOYMENT_MODE_ANNOTATION]),
     containers,
     serving,
     podSecurityContext: predictor.securityContext ?? {},
@@ -119,7 +108,7 @@ export function checkProbePorts(isvc: InferenceServiceView): string[] {
     const where = `${serving.path}.${name}.${used.field}`;
     // Knative fills an omitted probe port with the container port; a plain Deployment does not.
     if (used.port === undefined) {
-      if (isvc.mode !== "Serverless") {
+      if (!isKnative(isvc)) {
         problems.push(`${where} is missing: set it to the container port, ${port.containerPort}.`);
       }
     } else if (used.port !== port.containerPort && !(port.name && used.port === port.name)) {
@@ -133,8 +122,8 @@ export function checkProbePorts(isvc: InferenceServiceView): string[] {
 }
 
 export function checkNoReservedPort(isvc: InferenceServiceView): string[] {
-  // Serverless is KServe's default, so an unset mode is checked too; a reserved port is never needed.
-  if (isvc.mode === "RawDeployment") {
+  // Knative is KServe's default, so an unset mode is checked too; a reserved port is never needed.
+  if (isStandard(isvc)) {
     return [];
   }
   const problems: string[] = [];
@@ -152,19 +141,19 @@ export function checkNoReservedPort(isvc: InferenceServiceView): string[] {
 
 export function checkPortEnv(isvc: InferenceServiceView): string[] {
   const serving = isvc.serving;
-  if (!serving || !isvc.mode) {
+  if (!serving || !isvc.deploymentMode) {
     return []; // the mode decides; checkDeploymentModeSet advises setting it
   }
   const env: Record<string, any>[] = serving.container.env ?? [];
   const index = env.findIndex((e) => e.name === "PORT");
   const port = theOnePort(serving)?.containerPort;
-  if (isvc.mode === "Serverless") {
+  if (isKnative(isvc)) {
     return index < 0
       ? []
       : [`${serving.path}.env[${index}] sets PORT: remove it; Knative injects PORT (the container port) and rejects a user-set one.`];
   }
   if (index < 0) {
-    return [`${serving.path}.env has no PORT: RawDeployment does not inject it; add { name: PORT, value: "${port ?? "<container port>"}" } so the server listens on the container port.`];
+    return [`${serving.path}.env has no PORT: Standard mode does not inject it; add { name: PORT, value: "${port ?? "<container port>"}" } so the server listens on the container port.`];
   }
   const value = env[index].value;
   return port === undefined || value === String(port)
@@ -314,14 +303,14 @@ export function checkMemoryLimit(isvc: InferenceServiceView, args: ResourceValid
 }
 
 export function checkDeploymentModeSet(isvc: InferenceServiceView): string[] {
-  if (isvc.mode) {
+  if (isvc.deploymentMode) {
     return [];
   }
   const value = isvc.annotations[DEPLOYMENT_MODE_ANNOTATION];
   const what = value === undefined ? "is missing" : `is ${JSON.stringify(value)}, not a mode this pack knows`;
   return [
-    `metadata.annotations["${DEPLOYMENT_MODE_ANNOTATION}"] ${what}: set "Serverless" or "RawDeployment" (installs default differently; ` +
-      "the PORT rule is not checked until it is set).",
+    `metadata.annotations["${DEPLOYMENT_MODE_ANNOTATION}"] ${what}: set "Knative" or "Standard" ("Serverless" or "RawDeployment" for KServe before 0.16); ` +
+      "installs default differently, and the PORT rule is not checked until it is set.",
   ];
 }
 
@@ -409,8 +398,8 @@ const isvcPolicy = (
 export const policies: ResourceValidationPolicy[] = [
   isvcPolicy("kserve-one-container-port", "mandatory", "The predictor's serving container declares exactly one port (Knative allows one).", checkOneContainerPort),
   isvcPolicy("kserve-probe-ports-match", "mandatory", "Every probe uses the container port, by number or by its name.", checkProbePorts),
-  isvcPolicy("kserve-no-knative-reserved-port", "mandatory", "Serverless containers do not listen on a port Knative reserves.", checkNoReservedPort),
-  isvcPolicy("kserve-port-env-matches-mode", "mandatory", "PORT env is absent in Serverless (Knative injects it) and equals the container port in RawDeployment.", checkPortEnv),
+  isvcPolicy("kserve-no-knative-reserved-port", "mandatory", "Knative-mode containers do not listen on a port Knative reserves.", checkNoReservedPort),
+  isvcPolicy("kserve-port-env-matches-mode", "mandatory", "PORT env is absent in Knative mode (Knative injects it) and equals the container port in Standard mode.", checkPortEnv),
   isvcPolicy("kserve-probes-present", "mandatory", "The serving container has readiness and liveness probes.", checkProbesPresent),
   isvcPolicy("kserve-resources-set", "mandatory", "Every predictor container has CPU and memory requests and limits, each limit at least its request.", checkResources),
   isvcPolicy("kserve-image-pinned-by-digest", "mandatory", "Every predictor image is referenced by digest, never by a tag.", checkImageDigest),
@@ -434,5 +423,5 @@ export const policies: ResourceValidationPolicy[] = [
     ...isvcPolicy("kserve-memory-limit-minimum", "advisory", `The serving container's memory limit is at least what the model server needs (${MIN_MEMORY_LIMIT} unless configured).`, checkMemoryLimit),
     configSchema: { properties: { minMemoryLimit: { type: "string", default: MIN_MEMORY_LIMIT } } },
   },
-  isvcPolicy("kserve-deployment-mode-set", "advisory", "The serving.kserve.io/deploymentMode annotation says Serverless or RawDeployment.", checkDeploymentModeSet),
+  isvcPolicy("kserve-deployment-mode-set", "advisory", "The serving.kserve.io/deploymentMode annotation says Knative or Standard (or a legacy alias).", checkDeploymentModeSet),
 ];

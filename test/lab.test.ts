@@ -3,12 +3,13 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER_VERSION, KSERVE_VERSION } from "../components/kserveInstall";
+import { CERT_MANAGER_VERSION, KSERVE_CONTROLLER_CHART, KSERVE_CRD_CHART, KSERVE_VERSION } from "../components/kserveInstall";
 import { ModelServing } from "../components/modelServing";
 import { renderObjects } from "../components/render";
 import { Settings } from "../components/settings";
 import { stackSettings } from "../components/stackFile";
 import { settingsWith } from "./helpers/config";
+import { chartFilesMissingReason, chartYaml, controllerChartValues, hasPath, leafPaths } from "./helpers/kserveCharts";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 import { RecordedOptions, recordOptions, RecordingMocks, settle, useMocks, valueOf } from "./helpers/mocks";
 
@@ -44,20 +45,24 @@ async function dependsOnNames(run: LabRun, type: string, name?: string): Promise
 }
 
 describe("lab mode: settings", () => {
-  it("Pulumi.lab.yaml: creates a cluster, RawDeployment, force-deleted repository, no shared-role change", () => {
+  it("Pulumi.lab.yaml: creates a cluster, Standard mode, force-deleted repository, no shared-role change", () => {
     const s = labSettings("lab");
     assert.deepStrictEqual(
       { create: s.cluster.create, name: s.cluster.name, version: s.cluster.version, instanceType: s.cluster.instanceType, nodes: s.cluster.nodes },
       { create: true, name: "model-serving-lab", version: "1.33", instanceType: "t3.large", nodes: { min: 1, desired: 2, max: 3 } },
     );
-    assert.strictEqual(s.deploymentMode, "RawDeployment");
+    assert.strictEqual(s.deploymentMode, "Standard");
     assert.strictEqual(s.ecr.forceDelete, true);
     assert.strictEqual(s.nodeRoleAccess.enabled, false);
   });
 
-  it("defaults a lab to RawDeployment, a stack-named cluster and force delete", () => {
+  it("defaults a lab to Standard mode and the installed KServe, a stack-named cluster and force delete", () => {
     const s = settingsWith({ "model-serving:cluster": { create: true }, "model-serving:nodeRoleAccess": {} }, "trainee7");
-    assert.strictEqual(s.deploymentMode, "RawDeployment");
+    assert.strictEqual(s.deploymentMode, "Standard");
+    assert.strictEqual(s.kserveVersion, "0.20");
+    // The legacy name and the installed release, written out, are the same choices.
+    const spelled = settingsWith({ "model-serving:cluster": { create: true }, "model-serving:nodeRoleAccess": {}, "model-serving:deploymentMode": "RawDeployment", "model-serving:kserveVersion": "v0.20.0" });
+    assert.deepStrictEqual([spelled.deploymentMode, spelled.kserveVersion], ["Standard", "v0.20.0"]);
     assert.strictEqual(s.cluster.name, "model-serving-trainee7");
     assert.strictEqual(s.ecr.forceDelete, true);
     assert.strictEqual(s.nodeRoleAccess.enabled, false);
@@ -72,7 +77,16 @@ describe("lab mode: settings", () => {
         return (error as { problems: string[] }).problems;
       }
     };
-    assert.match(problems({ "model-serving:cluster": { create: true }, "model-serving:deploymentMode": "Serverless" }).join("\n"), /model-serving:deploymentMode: "Serverless" cannot be used with cluster.create/);
+    for (const mode of ["Knative", "Serverless"]) {
+      assert.deepStrictEqual(problems({ "model-serving:cluster": { create: true }, "model-serving:deploymentMode": mode }), [
+        `model-serving:deploymentMode: "${mode}" cannot be used with cluster.create: the lab installs KServe without Knative; use Standard, or leave deploymentMode unset`,
+      ]);
+    }
+    for (const version of ["0.13", "0.19", "v0.20.1", "1.0"]) {
+      assert.deepStrictEqual(problems({ "model-serving:cluster": { create: true }, "model-serving:kserveVersion": version }), [
+        `model-serving:kserveVersion: "${version}" conflicts with cluster.create: the lab installs KServe v0.20.0; remove kserveVersion or set it to "0.20"`,
+      ]);
+    }
     assert.match(problems({ "model-serving:cluster": { create: true, nodes: { min: 3, desired: 2 } } }).join("\n"), /model-serving:cluster.nodes: .* min ≤ desired ≤ max/);
     assert.match(problems({ "model-serving:cluster": { create: true, subnetIds: ["subnet-0a1b"] } }).join("\n"), /model-serving:cluster.vpcId: .*set together with cluster.subnetIds/);
     assert.match(problems({ "model-serving:cluster": { create: true, vpcId: "vpc-0a1b", subnetIds: ["subnet-0a1b"] } }).join("\n"), /model-serving:cluster.subnetIds: .*two availability zones/);
@@ -119,20 +133,22 @@ describe("lab mode: the program under mocks", () => {
     assert.ok(attachmentOptions.every((o) => !o.opts.retainOnDelete), "a lab's destroy removes its own role's attachments");
   });
 
-  it("installs cert-manager, the KServe CRDs and controller, pinned, in RawDeployment mode", () => {
+  it("installs cert-manager, the KServe CRDs and controller, pinned, in Standard mode without ingress or Istio", () => {
     const releases = run.mocks.ofType(RELEASE).map((r) => r.inputs);
     assert.deepStrictEqual(
       releases.map((r) => [r.chart, r.version]),
       [
         ["cert-manager", CERT_MANAGER_VERSION],
         ["oci://ghcr.io/kserve/charts/kserve-crd", "v0.20.0"],
-        ["oci://ghcr.io/kserve/charts/kserve", "v0.20.0"],
+        ["oci://ghcr.io/kserve/charts/kserve-resources", "v0.20.0"],
       ],
     );
     assert.strictEqual(KSERVE_VERSION, "v0.20.0", "the version of the CRD in ../shared/kserve");
     assert.strictEqual(releases[0].repositoryOpts.repo, "https://charts.jetstack.io");
     assert.deepStrictEqual(releases[0].values, { crds: { enabled: true } });
-    assert.strictEqual(releases[2].values.kserve.controller.deploymentMode, "RawDeployment");
+    assert.deepStrictEqual(releases[2].values, {
+      kserve: { controller: { deploymentMode: "Standard", gateway: { disableIngressCreation: true, disableIstioVirtualHost: true } } },
+    });
   });
 
   it("orders the install: node group, then cert-manager, then CRDs, then the controller", async () => {
@@ -155,13 +171,13 @@ describe("lab mode: the program under mocks", () => {
     }
   });
 
-  it("deploys the model in RawDeployment with the core program's rules", async () => {
+  it("deploys the model in Standard mode with the core program's rules", async () => {
     const isvc = run.mocks.one(ISVC).inputs;
     const container = isvc.spec.predictor.containers[0];
-    assert.strictEqual(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
     assert.strictEqual(isvc.metadata.annotations["pulumi.com/waitFor"], undefined, "the rollout watch waits, not the provider");
     assert.deepStrictEqual(container.env.find((e: any) => e.name === "PORT"), { name: "PORT", value: "8000" });
-    assert.ok(container.startupProbe, "RawDeployment gets a startup probe");
+    assert.ok(container.startupProbe, "Standard mode gets a startup probe");
     assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
     assert.strictEqual(run.mocks.one("aws:ecr/repository:Repository").inputs.forceDelete, true);
     assert.strictEqual(await valueOf(run.serving.clusterName), "model-serving-lab");
@@ -184,11 +200,50 @@ describe("lab mode: the program under mocks", () => {
   });
 });
 
+describe("lab mode: the KServe releases against the published v0.20.0 charts (../shared/kserve/charts)", function () {
+  let releases: Record<string, any>[];
+  before(async function () {
+    const reason = chartFilesMissingReason();
+    if (reason) {
+      console.log(`      ${reason}`);
+      this.skip();
+    }
+    releases = (await deploy(labSettings("lab"), "lab")).mocks.ofType(RELEASE).map((r) => r.inputs);
+  });
+
+  const release = (chart: string) => releases.find((r) => r.chart === chart)!;
+
+  it("installs charts by their published names and versions (Chart.yaml)", () => {
+    for (const [chart, published] of [[KSERVE_CRD_CHART, chartYaml("kserve-crd")], [KSERVE_CONTROLLER_CHART, chartYaml("kserve-resources")]] as const) {
+      assert.ok(release(chart), `no release of ${chart}`);
+      assert.strictEqual(chart, `oci://ghcr.io/kserve/charts/${published.name}`);
+      assert.strictEqual(release(chart).version, published.version, chart);
+    }
+  });
+
+  it("sets only values keys the controller chart's values.yaml has (a misspelt key would be ignored by Helm)", () => {
+    const chartValues = controllerChartValues();
+    const set = leafPaths(release(KSERVE_CONTROLLER_CHART).values);
+    assert.deepStrictEqual(set.sort(), [
+      "kserve.controller.deploymentMode",
+      "kserve.controller.gateway.disableIngressCreation",
+      "kserve.controller.gateway.disableIstioVirtualHost",
+    ]);
+    assert.deepStrictEqual(set.filter((key) => !hasPath(chartValues, key)), []);
+    // The check is live: a key the chart does not have is caught.
+    assert.strictEqual(hasPath(chartValues, "kserve.controller.gateway.disableIstioVirtualHosts"), false);
+  });
+
+  it("the CRD chart takes no values", () => {
+    assert.strictEqual(release(KSERVE_CRD_CHART).values, undefined);
+  });
+});
+
 describe("lab mode: render", () => {
-  it("renders the lab's namespace and a CRD-valid RawDeployment InferenceService", function () {
+  it("renders the lab's namespace and a CRD-valid Standard-mode InferenceService", function () {
     const objects: any[] = renderObjects(labSettings("lab"));
     assert.deepStrictEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ["Namespace/lab", "InferenceService/california-housing"]);
-    assert.strictEqual(objects[1].metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(objects[1].metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
     if (crdMissingReason()) {
       console.log(`      ${crdMissingReason()}`);
       this.skip();

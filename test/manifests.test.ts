@@ -27,7 +27,7 @@ function allPorts(c: any): number[] {
 }
 
 describe("manifests: one port drives everything", () => {
-  for (const mode of ["Serverless", "RawDeployment"]) {
+  for (const mode of ["Knative", "Standard", "Serverless", "RawDeployment"]) {
     it(`${mode}: the container port equals every probe port`, () => {
       const c = container(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:port": 8000, "model-serving:probes": { startup: { enabled: true } } }));
       assert.deepStrictEqual(c.ports, [{ containerPort: 8000, protocol: "TCP", name: "http1" }]);
@@ -36,14 +36,14 @@ describe("manifests: one port drives everything", () => {
   }
 
   it("changing the port moves the container port and every probe together", () => {
-    const c = container(settingsWith({ "model-serving:port": 7070, "model-serving:deploymentMode": "RawDeployment" }));
+    const c = container(settingsWith({ "model-serving:port": 7070, "model-serving:deploymentMode": "Standard" }));
     assert.deepStrictEqual(allPorts(c), [7070, 7070, 7070, 7070]);
     assert.deepStrictEqual(c.env.find((e: any) => e.name === "PORT"), { name: "PORT", value: "7070" });
   });
 
-  it("sets PORT only in RawDeployment (Knative injects it and rejects a user-set one)", () => {
-    assert.strictEqual(container(settingsWith()).env.find((e: any) => e.name === "PORT"), undefined);
-    assert.ok(container(settingsWith({ "model-serving:deploymentMode": "RawDeployment" })).env.some((e: any) => e.name === "PORT"));
+  it("sets PORT only in Standard mode, by either name (Knative injects it and rejects a user-set one)", () => {
+    const hasPort = (mode?: string) => container(settingsWith(mode ? { "model-serving:deploymentMode": mode } : {})).env.some((e: any) => e.name === "PORT");
+    assert.deepStrictEqual([undefined, "Knative", "Serverless", "Standard", "RawDeployment"].map(hasPort), [false, false, false, true, true]);
   });
 
   it("passes the model name and user env to the server, sorted for stable diffs", () => {
@@ -58,10 +58,27 @@ describe("manifests: one port drives everything", () => {
 
 describe("manifests: the InferenceService", () => {
   it("always says its deployment mode, and carries no provider wait (the component watches the rollout)", () => {
-    for (const mode of ["Serverless", "RawDeployment"]) {
+    for (const mode of ["Knative", "Standard"]) {
       const isvc: any = inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:readyTimeoutSeconds": 420 }), IMAGE);
       assert.deepStrictEqual(isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": mode });
     }
+  });
+
+  it("names the mode as the cluster's KServe does: Knative/Standard from 0.16, Serverless/RawDeployment before", () => {
+    const annotation = (mode: string, kserveVersion?: string) =>
+      inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": mode, ...(kserveVersion ? { "model-serving:kserveVersion": kserveVersion } : {}) }), IMAGE).metadata
+        .annotations?.["serving.kserve.io/deploymentMode"];
+    const table: [string, string | undefined, string][] = [];
+    for (const version of [undefined, "0.20", "v0.20.0", "0.16", "v0.16.0", "v0.17.1", "1.0"]) {
+      table.push(["Knative", version, "Knative"], ["Serverless", version, "Knative"], ["Standard", version, "Standard"], ["RawDeployment", version, "Standard"]);
+    }
+    for (const version of ["0.15", "v0.15.2", "0.13", "v0.13.1"]) {
+      table.push(["Knative", version, "Serverless"], ["Serverless", version, "Serverless"], ["Standard", version, "RawDeployment"], ["RawDeployment", version, "RawDeployment"]);
+    }
+    assert.deepStrictEqual(
+      table.map(([mode, version]) => [mode, version, annotation(mode, version)]),
+      table,
+    );
   });
 
   it("names the container kserve-container and uses the image by digest", () => {
@@ -74,11 +91,11 @@ describe("manifests: the InferenceService", () => {
     const c = container(settingsWith());
     assert.deepStrictEqual(c.readinessProbe, { httpGet: { path: "/health", port: 8000 } });
     assert.deepStrictEqual(c.livenessProbe, { httpGet: { path: "/v2/health/live", port: 8000 }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
-    assert.strictEqual(c.startupProbe, undefined, "Serverless needs Knative ≥ 1.15 for startup probes: off unless asked");
+    assert.strictEqual(c.startupProbe, undefined, "Knative mode needs Knative ≥ 1.15 for startup probes: off unless asked");
   });
 
-  it("probes: RawDeployment gets a timed readiness probe and a startup probe covering the model load", () => {
-    const c = container(settingsWith({ "model-serving:deploymentMode": "RawDeployment" }));
+  it("probes: Standard mode gets a timed readiness probe and a startup probe covering the model load", () => {
+    const c = container(settingsWith({ "model-serving:deploymentMode": "Standard" }));
     assert.deepStrictEqual(c.readinessProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
     assert.deepStrictEqual(c.startupProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
   });
@@ -144,8 +161,9 @@ describe("manifests: valid against the real KServe CRD (unknown fields rejected)
   });
 
   const variants: Record<string, Record<string, unknown>> = {
-    "Serverless defaults": {},
-    "RawDeployment with startup probe": { "model-serving:deploymentMode": "RawDeployment" },
+    "Knative defaults": {},
+    "Standard with startup probe": { "model-serving:deploymentMode": "Standard" },
+    "RawDeployment alias for KServe 0.13 (legacy annotation)": { "model-serving:deploymentMode": "RawDeployment", "model-serving:kserveVersion": "0.13" },
     "pull secret, env, custom probes": {
       "model-serving:pullSecret": { enabled: true },
       "model-serving:env": { LOG_LEVEL: "debug" },

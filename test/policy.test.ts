@@ -83,6 +83,20 @@ function devSettings(): Settings {
   return stackSettings("dev", ROOT);
 }
 
+/** Each mode's two names: the rules must treat them alike. */
+const KNATIVE_NAMES = ["Knative", "Serverless"];
+const STANDARD_NAMES = ["Standard", "RawDeployment"];
+
+/** The manifest with its deployment-mode annotation set to `name`, or removed. */
+function withMode(manifest: any, name: string | undefined): any {
+  if (name === undefined) {
+    delete manifest.metadata.annotations["serving.kserve.io/deploymentMode"];
+  } else {
+    manifest.metadata.annotations["serving.kserve.io/deploymentMode"] = name;
+  }
+  return manifest;
+}
+
 /** The policies on an InferenceService registered as the program registers it (under its components). */
 function checkIsvc(manifest: any, config: object = {}, urn = PROGRAM_ISVC_URN): Violation[] {
   return evaluate(INFERENCE_SERVICE_TYPE, manifest, {}, config, urn);
@@ -118,9 +132,19 @@ describe("policy pack kserve-guardrails", () => {
       assert.deepStrictEqual(checkIsvc(isvc(devSettings())), []);
     });
 
-    it("nor does a RawDeployment render (PORT env, startup probe)", () => {
-      const raw = settingsWith({ "model-serving:deploymentMode": "RawDeployment", "model-serving:port": 9000 });
-      assert.deepStrictEqual(checkIsvc(isvc(raw)), []);
+    it("nor does a Standard-mode render (PORT env, startup probe), by either name and for either KServe naming", () => {
+      for (const mode of STANDARD_NAMES) {
+        for (const kserveVersion of ["0.20", "0.13"]) {
+          const manifest = isvc(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:port": 9000, "model-serving:kserveVersion": kserveVersion }));
+          assert.deepStrictEqual(checkIsvc(manifest), [], `${mode} on ${kserveVersion}`);
+        }
+      }
+    });
+
+    it("nor a Knative-mode render with KServe 0.13's name (Serverless)", () => {
+      const manifest = isvc(settingsWith({ "model-serving:deploymentMode": "Knative", "model-serving:kserveVersion": "0.13" }));
+      assert.strictEqual(manifest.metadata.annotations["serving.kserve.io/deploymentMode"], "Serverless");
+      assert.deepStrictEqual(checkIsvc(manifest), []);
     });
   });
 
@@ -194,17 +218,21 @@ describe("policy pack kserve-guardrails", () => {
       ]);
     });
 
-    it("checks tcpSocket and startup probes too; an omitted port is Knative's to fill, not a Deployment's", () => {
-      const raw = isvc(settingsWith({ "model-serving:deploymentMode": "RawDeployment" }));
-      raw.spec.predictor.containers[0].startupProbe = { tcpSocket: { port: 8001 } };
-      delete raw.spec.predictor.containers[0].livenessProbe.httpGet.port;
-      assert.deepStrictEqual(of(checkIsvc(raw), "kserve-probe-ports-match").map((m) => m.slice(0, m.indexOf(" is "))), [
-        "spec.predictor.containers[0].livenessProbe.httpGet.port",
-        "spec.predictor.containers[0].startupProbe.tcpSocket.port",
-      ]);
-      const serverless = isvc(devSettings());
-      delete serverless.spec.predictor.containers[0].livenessProbe.httpGet.port;
-      assert.deepStrictEqual(of(checkIsvc(serverless), "kserve-probe-ports-match"), []);
+    it("checks tcpSocket and startup probes too; an omitted port is Knative's to fill, not a Deployment's (either name)", () => {
+      for (const mode of STANDARD_NAMES) {
+        const standard = withMode(isvc(settingsWith({ "model-serving:deploymentMode": "Standard" })), mode);
+        standard.spec.predictor.containers[0].startupProbe = { tcpSocket: { port: 8001 } };
+        delete standard.spec.predictor.containers[0].livenessProbe.httpGet.port;
+        assert.deepStrictEqual(of(checkIsvc(standard), "kserve-probe-ports-match").map((m) => m.slice(0, m.indexOf(" is "))), [
+          "spec.predictor.containers[0].livenessProbe.httpGet.port",
+          "spec.predictor.containers[0].startupProbe.tcpSocket.port",
+        ], mode);
+      }
+      for (const mode of KNATIVE_NAMES) {
+        const knative = withMode(isvc(devSettings()), mode);
+        delete knative.spec.predictor.containers[0].livenessProbe.httpGet.port;
+        assert.deepStrictEqual(of(checkIsvc(knative), "kserve-probe-ports-match"), [], mode);
+      }
     });
   });
 
@@ -215,55 +243,66 @@ describe("policy pack kserve-guardrails", () => {
       container.ports[0].containerPort = port;
       container.readinessProbe.httpGet.port = port;
       container.livenessProbe.httpGet.port = port;
-      if (mode === undefined) {
-        delete manifest.metadata.annotations["serving.kserve.io/deploymentMode"];
-      } else {
-        manifest.metadata.annotations["serving.kserve.io/deploymentMode"] = mode;
-      }
-      return manifest;
+      return withMode(manifest, mode);
     }
 
-    it("fails a reserved port in Serverless (and with the mode unset: Serverless is KServe's default)", () => {
-      assert.deepStrictEqual(of(checkIsvc(onPort(8012, "Serverless")), "kserve-no-knative-reserved-port"), [
-        "spec.predictor.containers[0].ports[0].containerPort is 8012, which Knative reserves (8008, 8012, 8013, 8022, 9090, 9091): serve on another port, e.g. 8000.",
-      ]);
+    it("fails a reserved port in Knative mode, by either name (and with the mode unset: Knative is KServe's default)", () => {
+      for (const mode of KNATIVE_NAMES) {
+        assert.deepStrictEqual(of(checkIsvc(onPort(8012, mode)), "kserve-no-knative-reserved-port"), [
+          "spec.predictor.containers[0].ports[0].containerPort is 8012, which Knative reserves (8008, 8012, 8013, 8022, 9090, 9091): serve on another port, e.g. 8000.",
+        ], mode);
+        assert.strictEqual(of(checkIsvc(onPort(9091, mode)), "kserve-no-knative-reserved-port").length, 1, mode);
+      }
       assert.strictEqual(of(checkIsvc(onPort(9090)), "kserve-no-knative-reserved-port").length, 1);
-      assert.strictEqual(of(checkIsvc(onPort(9091, "Knative")), "kserve-no-knative-reserved-port").length, 1);
     });
 
-    it("passes an ordinary port, and a reserved number in RawDeployment (no Knative there)", () => {
-      assert.deepStrictEqual(of(checkIsvc(onPort(8080, "Serverless")), "kserve-no-knative-reserved-port"), []);
-      assert.deepStrictEqual(of(checkIsvc(onPort(8012, "RawDeployment")), "kserve-no-knative-reserved-port"), []);
+    it("passes an ordinary port, and a reserved number in Standard mode by either name (no Knative there)", () => {
+      for (const mode of KNATIVE_NAMES) {
+        assert.deepStrictEqual(of(checkIsvc(onPort(8080, mode)), "kserve-no-knative-reserved-port"), [], mode);
+      }
+      for (const mode of STANDARD_NAMES) {
+        assert.deepStrictEqual(of(checkIsvc(onPort(8012, mode)), "kserve-no-knative-reserved-port"), [], mode);
+      }
     });
   });
 
   describe("kserve-port-env-matches-mode", () => {
-    const raw = () => isvc(settingsWith({ "model-serving:deploymentMode": "RawDeployment" }));
+    const standard = (mode = "Standard") => withMode(isvc(settingsWith({ "model-serving:deploymentMode": "Standard" })), mode);
+    const knative = (mode = "Knative") => withMode(isvc(devSettings()), mode);
     const portEnv = (manifest: any) => manifest.spec.predictor.containers[0].env.find((e: any) => e.name === "PORT");
 
-    it("passes no PORT in Serverless and PORT = the container port in RawDeployment", () => {
-      assert.strictEqual(portEnv(isvc(devSettings())), undefined);
-      assert.deepStrictEqual(portEnv(raw()), { name: "PORT", value: "8000" });
-      assert.deepStrictEqual(of(checkIsvc(raw()), "kserve-port-env-matches-mode"), []);
+    it("passes no PORT in Knative mode and PORT = the container port in Standard mode, by either name", () => {
+      for (const mode of KNATIVE_NAMES) {
+        assert.strictEqual(portEnv(knative(mode)), undefined);
+        assert.deepStrictEqual(of(checkIsvc(knative(mode)), "kserve-port-env-matches-mode"), [], mode);
+      }
+      for (const mode of STANDARD_NAMES) {
+        assert.deepStrictEqual(portEnv(standard(mode)), { name: "PORT", value: "8000" });
+        assert.deepStrictEqual(of(checkIsvc(standard(mode)), "kserve-port-env-matches-mode"), [], mode);
+      }
     });
 
-    it("fails PORT set in Serverless", () => {
-      const manifest = isvc(devSettings());
-      manifest.spec.predictor.containers[0].env.push({ name: "PORT", value: "8000" });
-      assert.deepStrictEqual(of(checkIsvc(manifest), "kserve-port-env-matches-mode"), [
-        "spec.predictor.containers[0].env[1] sets PORT: remove it; Knative injects PORT (the container port) and rejects a user-set one.",
-      ]);
+    it("fails PORT set in Knative mode, by either name", () => {
+      for (const mode of KNATIVE_NAMES) {
+        const manifest = knative(mode);
+        manifest.spec.predictor.containers[0].env.push({ name: "PORT", value: "8000" });
+        assert.deepStrictEqual(of(checkIsvc(manifest), "kserve-port-env-matches-mode"), [
+          "spec.predictor.containers[0].env[1] sets PORT: remove it; Knative injects PORT (the container port) and rejects a user-set one.",
+        ], mode);
+      }
     });
 
-    it("fails PORT missing or different in RawDeployment", () => {
-      const missing = raw();
-      missing.spec.predictor.containers[0].env = missing.spec.predictor.containers[0].env.filter((e: any) => e.name !== "PORT");
-      assert.match(of(checkIsvc(missing), "kserve-port-env-matches-mode")[0], /^spec\.predictor\.containers\[0\]\.env has no PORT: RawDeployment does not inject it; add \{ name: PORT, value: "8000" \}/);
-      const different = raw();
-      portEnv(different).value = "8080";
-      assert.deepStrictEqual(of(checkIsvc(different), "kserve-port-env-matches-mode"), [
-        'spec.predictor.containers[0].env[1].value is "8080" but the container port is 8000: set PORT to "8000".',
-      ]);
+    it("fails PORT missing or different in Standard mode, by either name", () => {
+      for (const mode of STANDARD_NAMES) {
+        const missing = standard(mode);
+        missing.spec.predictor.containers[0].env = missing.spec.predictor.containers[0].env.filter((e: any) => e.name !== "PORT");
+        assert.match(of(checkIsvc(missing), "kserve-port-env-matches-mode")[0], /^spec\.predictor\.containers\[0\]\.env has no PORT: Standard mode does not inject it; add \{ name: PORT, value: "8000" \}/, mode);
+        const different = standard(mode);
+        portEnv(different).value = "8080";
+        assert.deepStrictEqual(of(checkIsvc(different), "kserve-port-env-matches-mode"), [
+          'spec.predictor.containers[0].env[1].value is "8080" but the container port is 8000: set PORT to "8000".',
+        ], mode);
+      }
     });
   });
 
@@ -467,16 +506,23 @@ describe("policy pack kserve-guardrails", () => {
   });
 
   describe("kserve-deployment-mode-set (advisory)", () => {
-    it("passes Serverless, RawDeployment and KServe 0.16's Knative/Standard; advises when missing, and then skips the PORT rule", () => {
-      for (const mode of ["Serverless", "RawDeployment", "Knative", "Standard"]) {
-        const manifest = isvc(settingsWith({ "model-serving:deploymentMode": mode === "Standard" || mode === "RawDeployment" ? "RawDeployment" : "Serverless" }));
-        manifest.metadata.annotations["serving.kserve.io/deploymentMode"] = mode;
+    it("passes Knative and Standard and their legacy names; advises when missing or unknown, and then skips the PORT rule", () => {
+      for (const [mode, settingsMode] of [...KNATIVE_NAMES.map((m) => [m, "Knative"]), ...STANDARD_NAMES.map((m) => [m, "Standard"])]) {
+        const manifest = withMode(isvc(settingsWith({ "model-serving:deploymentMode": settingsMode })), mode);
         assert.deepStrictEqual(checkIsvc(manifest), [], mode);
       }
-      const manifest = isvc(settingsWith({ "model-serving:deploymentMode": "RawDeployment" }));
-      delete manifest.metadata.annotations["serving.kserve.io/deploymentMode"];
-      assert.deepStrictEqual(names(checkIsvc(manifest)), ["kserve-deployment-mode-set"]);
-      assert.match(checkIsvc(manifest)[0].message, /^metadata\.annotations\["serving\.kserve\.io\/deploymentMode"\] is missing: set "Serverless" or "RawDeployment"/);
+      const missing = withMode(isvc(settingsWith({ "model-serving:deploymentMode": "Standard" })), undefined);
+      assert.deepStrictEqual(names(checkIsvc(missing)), ["kserve-deployment-mode-set"]);
+      assert.deepStrictEqual(
+        checkIsvc(missing)[0].message,
+        'metadata.annotations["serving.kserve.io/deploymentMode"] is missing: set "Knative" or "Standard" ("Serverless" or "RawDeployment" for KServe before 0.16); ' +
+          "installs default differently, and the PORT rule is not checked until it is set.",
+      );
+      for (const unknown of ["knative", "ModelMesh"]) {
+        const manifest = withMode(isvc(settingsWith({ "model-serving:deploymentMode": "Standard" })), unknown);
+        assert.deepStrictEqual(names(checkIsvc(manifest)), ["kserve-deployment-mode-set"], unknown);
+        assert.match(checkIsvc(manifest)[0].message, new RegExp(`is "${unknown}", not a mode this pack knows: set "Knative" or "Standard"`));
+      }
     });
   });
 });

@@ -39,7 +39,7 @@ function probePorts(container: any): number[] {
   return ["readinessProbe", "livenessProbe", "startupProbe"].filter((p) => container[p]).map((p) => container[p].httpGet.port);
 }
 
-describe("program: dev stack (the lab, Serverless)", function () {
+describe("program: dev stack (the lab, Knative mode)", function () {
   let run: ProgramRun;
   before(async () => {
     run = await runProgram("dev");
@@ -97,7 +97,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
   });
 
   it("states its mode, and leaves the waiting to the rollout watch (no pulumi.com/waitFor)", () => {
-    assert.deepStrictEqual(run.isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": "Serverless" });
+    assert.deepStrictEqual(run.isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": "Knative" });
   });
 
   it("the registered InferenceService is valid against the KServe CRD", function () {
@@ -110,7 +110,7 @@ describe("program: dev stack (the lab, Serverless)", function () {
   });
 });
 
-describe("program: prod stack (RawDeployment)", () => {
+describe("program: prod stack (Standard mode)", () => {
   let run: ProgramRun;
   before(async () => {
     run = await runProgram("prod");
@@ -131,7 +131,7 @@ describe("program: prod stack (RawDeployment)", () => {
     assert.deepStrictEqual([run.isvc.spec.predictor.minReplicas, run.isvc.spec.predictor.maxReplicas], [2, 5]);
     assert.strictEqual(run.mocks.ofType("kubernetes:core/v1:Secret").length, 0);
     assert.strictEqual(run.isvc.spec.predictor.imagePullSecrets, undefined);
-    assert.strictEqual(run.isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(run.isvc.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
   });
 
   it("grants the named node role, with no node-group lookup", () => {

@@ -35,11 +35,30 @@ describe("render: offline Kubernetes objects", () => {
     }
   });
 
-  it("prod: the namespace first, then the RawDeployment InferenceService", () => {
+  it("prod: the namespace first, then the Standard-mode InferenceService", () => {
     const { status, stderr, documents } = render("prod");
     assert.strictEqual(status, 0, stderr);
     assert.deepStrictEqual(documents.map((d) => `${d.kind}/${d.metadata.name}`), ["Namespace/model-serving-prod", "InferenceService/california-housing"]);
-    assert.strictEqual(documents[1].metadata.annotations["serving.kserve.io/deploymentMode"], "RawDeployment");
+    assert.strictEqual(documents[1].metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+  });
+
+  it("a cluster on KServe 0.13 (Kubeflow 1.9): the legacy annotation names, whichever name the stack uses", () => {
+    const project = fixtureProject();
+    for (const [mode, annotation] of [["Knative", "Serverless"], ["Serverless", "Serverless"], ["Standard", "RawDeployment"], ["RawDeployment", "RawDeployment"]]) {
+      fs.writeFileSync(path.join(project, "Pulumi.kubeflow.yaml"), `config:\n  model-serving:deploymentMode: ${mode}\n  model-serving:kserveVersion: "0.13"\n  model-serving:nodeRoleAccess:\n    enabled: false\n`);
+      const { status, stderr, documents } = render("kubeflow", project);
+      assert.strictEqual(status, 0, stderr);
+      assert.strictEqual(documents[1].metadata.annotations["serving.kserve.io/deploymentMode"], annotation, mode);
+    }
+  });
+
+  it("an unquoted kserveVersion (YAML's number 0.13) is refused with the fix", () => {
+    const project = fixtureProject();
+    fs.writeFileSync(path.join(project, "Pulumi.kubeflow.yaml"), "config:\n  model-serving:kserveVersion: 0.13\n  model-serving:nodeRoleAccess:\n    enabled: false\n");
+    const { status, stdout, stderr } = render("kubeflow", project);
+    assert.strictEqual(status, 1);
+    assert.strictEqual(stdout, "");
+    assert.match(stderr, /model-serving:kserveVersion: 0.13 must be a quoted string such as "0.20"/);
   });
 
   it("a pull secret is shown with its data redacted, and a given image as configured", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { decodeConfigValue, MAX_SERVERLESS_MODEL_NAME, parseSettings, SettingsError } from "../components/settings";
+import { decodeConfigValue, MAX_KNATIVE_MODEL_NAME, parseSettings, SettingsError } from "../components/settings";
 import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";
 
 /** The problems a config is refused for (fails the test if it is accepted). */
@@ -30,7 +30,8 @@ describe("settings: defaults", () => {
     assert.strictEqual(s.modelName, "california-housing");
     assert.strictEqual(s.namespace, "model-serving");
     assert.strictEqual(s.createNamespace, true);
-    assert.strictEqual(s.deploymentMode, "Serverless");
+    assert.strictEqual(s.deploymentMode, "Knative");
+    assert.strictEqual(s.kserveVersion, "0.20");
     assert.strictEqual(s.port, 8000);
     assert.deepStrictEqual(s.build, { context: "app", dockerfile: "app/Dockerfile", platform: "linux/amd64" });
     assert.deepStrictEqual(s.ecr, { repositoryName: "model-serving/dev/california-housing", forceDelete: false, keepTaggedImages: 10, kmsKeyArn: undefined });
@@ -41,18 +42,20 @@ describe("settings: defaults", () => {
     assert.strictEqual(s.cluster.region, "ap-northeast-2");
   });
 
-  it("probes: no readiness delay, aggressive readiness and no startup probe in Serverless", () => {
+  it("probes: no readiness delay, aggressive readiness and no startup probe in Knative mode", () => {
     const s = settingsWith();
     assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 0, timeoutSeconds: undefined, failureThreshold: undefined });
     assert.strictEqual(s.probes.liveness.path, "/v2/health/live");
     assert.strictEqual(s.probes.startup.enabled, false);
   });
 
-  it("probes: timed readiness and a startup probe on the readiness path in RawDeployment", () => {
-    const s = settingsWith({ "model-serving:deploymentMode": "RawDeployment" });
-    assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
-    assert.deepStrictEqual(s.probes.startup, { enabled: true, path: "/health", initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
-  });
+  for (const name of ["Standard", "RawDeployment"]) {
+    it(`probes: timed readiness and a startup probe on the readiness path in Standard mode (deploymentMode: ${name})`, () => {
+      const s = settingsWith({ "model-serving:deploymentMode": name });
+      assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+      assert.deepStrictEqual(s.probes.startup, { enabled: true, path: "/health", initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
+    });
+  }
 
   it("keeps 0 and false where the user wrote them (no || defaults)", () => {
     const s = settingsWith({ "model-serving:replicas": { min: 0, max: 2 }, "model-serving:createNamespace": false, "model-serving:probes": { readiness: { periodSeconds: 0 } } });
@@ -109,12 +112,15 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:modelName": 42 }, "modelName", /must be a string/);
   });
 
-  it("model name must leave room for Knative's derived names in Serverless mode", () => {
-    const name = "m".repeat(MAX_SERVERLESS_MODEL_NAME + 1);
-    refused({ "model-serving:modelName": name, "model-serving:namespace": "ns" }, "modelName", /-predictor-00001-private/);
-    assert.strictEqual(settingsWith({ "model-serving:modelName": "m".repeat(MAX_SERVERLESS_MODEL_NAME), "model-serving:namespace": "ns" }).modelName.length, 39);
-    // RawDeployment has no Knative revisions, so the same name fits there.
-    assert.ok(settingsWith({ "model-serving:modelName": name, "model-serving:namespace": "ns", "model-serving:deploymentMode": "RawDeployment" }));
+  it("model name must leave room for Knative's derived names in Knative mode", () => {
+    const name = "m".repeat(MAX_KNATIVE_MODEL_NAME + 1);
+    refused({ "model-serving:modelName": name, "model-serving:namespace": "ns" }, "modelName", /in Knative mode at most 39 .*-predictor-00001-private/);
+    refused({ "model-serving:modelName": name, "model-serving:namespace": "ns", "model-serving:deploymentMode": "Serverless" }, "modelName", /in Knative mode/);
+    assert.strictEqual(settingsWith({ "model-serving:modelName": "m".repeat(MAX_KNATIVE_MODEL_NAME), "model-serving:namespace": "ns" }).modelName.length, 39);
+    // Standard mode has no Knative revisions, so the same name fits there.
+    for (const mode of ["Standard", "RawDeployment"]) {
+      assert.ok(settingsWith({ "model-serving:modelName": name, "model-serving:namespace": "ns", "model-serving:deploymentMode": mode }));
+    }
   });
 
   it("model name and namespace together must fit KServe's host label", () => {
@@ -133,15 +139,35 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:port": "http" }, "port", /whole number/);
   });
 
-  it("port must not be one Knative reserves, in Serverless mode", () => {
+  it("port must not be one Knative reserves, in Knative mode (either name)", () => {
     for (const port of [8012, 8022, 9090]) {
       refused({ "model-serving:port": port }, "port", /reserved by Knative/);
+      refused({ "model-serving:port": port, "model-serving:deploymentMode": "Knative" }, "port", /reserved by Knative/);
+      refused({ "model-serving:port": port, "model-serving:deploymentMode": "Serverless" }, "port", /reserved by Knative/);
     }
-    assert.strictEqual(settingsWith({ "model-serving:port": 9090, "model-serving:deploymentMode": "RawDeployment" }).port, 9090);
+    for (const mode of ["Standard", "RawDeployment"]) {
+      assert.strictEqual(settingsWith({ "model-serving:port": 9090, "model-serving:deploymentMode": mode }).port, 9090);
+    }
   });
 
-  it("deployment mode must be Serverless or RawDeployment", () => {
-    refused({ "model-serving:deploymentMode": "Knative" }, "deploymentMode", /one of Serverless, RawDeployment/);
+  it("deployment mode: Knative or Standard, or their legacy names, normalised", () => {
+    const modes = Object.fromEntries(["Knative", "Standard", "Serverless", "RawDeployment"].map((name) => [name, settingsWith({ "model-serving:deploymentMode": name }).deploymentMode]));
+    assert.deepStrictEqual(modes, { Knative: "Knative", Standard: "Standard", Serverless: "Knative", RawDeployment: "Standard" });
+    // As KServe reads the annotation: exact names only.
+    for (const name of ["knative", "Raw", "ModelMesh", ""]) {
+      refused({ "model-serving:deploymentMode": name }, "deploymentMode", /must be Knative or Standard \(the legacy names Serverless and RawDeployment mean the same modes\)/);
+    }
+  });
+
+  it("kserveVersion: MAJOR.MINOR or vMAJOR.MINOR[.PATCH], quoted", () => {
+    for (const version of ["0.13", "0.20", "v0.16", "v0.13.1", "1.0"]) {
+      assert.strictEqual(settingsWith({ "model-serving:kserveVersion": version }).kserveVersion, version);
+    }
+    for (const version of ["0.13.1", "v0", "latest", "0.2x"]) {
+      refused({ "model-serving:kserveVersion": version }, "kserveVersion", /MAJOR.MINOR or vMAJOR.MINOR\[.PATCH\]/);
+    }
+    // What an unquoted `kserveVersion: 0.20` is in a stack file.
+    refused({ "model-serving:kserveVersion": 0.2 }, "kserveVersion", /quoted string .*0.20 as the number 0.2/);
   });
 
   it("resource quantities must be Kubernetes quantities", () => {
@@ -160,11 +186,13 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:resources": { requests: { memory: "64Mi" }, limits: { memory: "128Mi" } } }, "resources.limits.memory", /OOMKilled/);
   });
 
-  it("replicas: min ≤ max, whole numbers, and at least 1 in RawDeployment", () => {
+  it("replicas: min ≤ max, whole numbers, and at least 1 in Standard mode (either name)", () => {
     refused({ "model-serving:replicas": { min: 4, max: 2 } }, "replicas.min", /above replicas.max/);
     refused({ "model-serving:replicas": { min: -1 } }, "replicas.min", /from 0 to 1000/);
     refused({ "model-serving:replicas": { max: 0 } }, "replicas.max", /from 1 to 1000/);
-    refused({ "model-serving:replicas": { min: 0 }, "model-serving:deploymentMode": "RawDeployment" }, "replicas.min", /only Serverless scales to zero/);
+    refused({ "model-serving:replicas": { min: 0 }, "model-serving:deploymentMode": "Standard" }, "replicas.min", /at least 1 in Standard mode \(only Knative mode scales to zero\)/);
+    refused({ "model-serving:replicas": { min: 0 }, "model-serving:deploymentMode": "RawDeployment" }, "replicas.min", /only Knative mode scales to zero/);
+    assert.strictEqual(settingsWith({ "model-serving:replicas": { min: 0 }, "model-serving:deploymentMode": "Serverless" }).replicas.min, 0);
   });
 
   it("probe timings must be whole, positive and legal for the mode", () => {
@@ -173,7 +201,8 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:probes": { startup: { failureThreshold: 0 } } }, "probes.startup.failureThreshold", /from 1 to 1000/);
     refused({ "model-serving:probes": { readiness: { initialDelaySeconds: -5 } } }, "probes.readiness.initialDelaySeconds", /from 0 to 3600/);
     refused({ "model-serving:probes": { readiness: { path: "health" } } }, "probes.readiness.path", /starting with "\/"/);
-    refused({ "model-serving:deploymentMode": "RawDeployment", "model-serving:probes": { readiness: { periodSeconds: 0 } } }, "probes.readiness.periodSeconds", /RawDeployment/);
+    refused({ "model-serving:deploymentMode": "RawDeployment", "model-serving:probes": { readiness: { periodSeconds: 0 } } }, "probes.readiness.periodSeconds", /in Standard mode/);
+    refused({ "model-serving:deploymentMode": "Standard", "model-serving:probes": { readiness: { periodSeconds: 0 } } }, "probes.readiness.periodSeconds", /in Standard mode/);
   });
 
   it("Knative: readiness periodSeconds 0 forbids timeoutSeconds and failureThreshold", () => {
@@ -221,10 +250,11 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:env": { "LOG-LEVEL": "debug" } }, "env.LOG-LEVEL", /environment variable name/);
   });
 
-  it("env may not set what Knative sets itself, in Serverless mode", () => {
+  it("env may not set what Knative sets itself, in Knative mode", () => {
     for (const name of ["K_SERVICE", "K_CONFIGURATION", "K_REVISION"]) {
-      refused({ "model-serving:env": { [name]: "x" } }, `env.${name}`, /set by Knative/);
+      refused({ "model-serving:env": { [name]: "x" } }, `env.${name}`, /set by Knative, which refuses it from the user in Knative mode/);
     }
+    refused({ "model-serving:env": { K_SERVICE: "x" }, "model-serving:deploymentMode": "Serverless" }, "env.K_SERVICE", /set by Knative/);
     assert.strictEqual(settingsWith({ "model-serving:env": { K_SERVICE: "x" }, "model-serving:deploymentMode": "RawDeployment" }).env.K_SERVICE, "x");
   });
 
