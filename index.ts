@@ -1,11 +1,11 @@
-// `pulumi up -s <stack>`: one model server, from app/ to a Ready KServe InferenceService.
-import { ModelServing, readSettings } from "./components";
+// `pulumi up -s <stack>`: one model server, from app/ to a KServe InferenceService that serves.
+import { modelServingProgram } from "./components/program";
 
-const serving = new ModelServing("model-serving", readSettings());
+const outputs = modelServingProgram();
 
-export const imageRef = serving.imageRef;
-export const repositoryUrl = serving.repositoryUrl;
-export const namespace = serving.namespace;
-export const inferenceServiceName = serving.inferenceServiceName;
-export const url = serving.url;
-export const clusterName = serving.clusterName;
+export const imageRef = outputs.imageRef;
+export const repositoryUrl = outputs.repositoryUrl;
+export const namespace = outputs.namespace;
+export const inferenceServiceName = outputs.inferenceServiceName;
+export const url = outputs.url;
+export const clusterName = outputs.clusterName;

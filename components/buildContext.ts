@@ -27,6 +27,11 @@ export function contextFiles(context: string): string[] {
   return files.sort();
 }
 
+/** The build args the program passes: the one port becomes the image's default PORT. */
+export function imageBuildArgs(port: number): Record<string, string> {
+  return { PORT: String(port) };
+}
+
 /**
  * A 16-hex-digit tag over the context's files (names and bytes), the Dockerfile and the
  * build settings (platform, build args), so a different port or CPU never reuses a tag.

@@ -16,3 +16,4 @@ export * from "./stackFile";
 export * from "./render";
 export * from "./kserveInstall";
 export * from "./labCluster";
+export * from "./program";

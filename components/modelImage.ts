@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { contentHash } from "./buildContext";
+import { contentHash, imageBuildArgs } from "./buildContext";
 import { ecrCredentials } from "./ecrCredentials";
 
 export interface ModelImageArgs {
@@ -59,7 +59,7 @@ export class ModelImage extends pulumi.ComponentResource {
     super("model-serving:image:ModelImage", name, {}, opts);
     const dockerfile = args.dockerfile ?? `${args.context}/Dockerfile`;
     const platform = args.platform ?? "linux/amd64";
-    const buildArgs = { PORT: String(args.port) };
+    const buildArgs = imageBuildArgs(args.port);
 
     this.repository = new aws.ecr.Repository(
       name,

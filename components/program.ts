@@ -1,0 +1,26 @@
+// The program: settings → ModelServing → stack outputs. index.ts runs it for `pulumi up`; the
+// end-to-end test runs the same function as an Automation API inline program.
+import * as pulumi from "@pulumi/pulumi";
+import { ModelServing } from "./modelServing";
+import { readSettings, Settings } from "./settings";
+
+export interface ProgramOutputs {
+  readonly imageRef: pulumi.Output<string>;
+  readonly repositoryUrl: pulumi.Output<string>;
+  readonly namespace: pulumi.Output<string>;
+  readonly inferenceServiceName: pulumi.Output<string>;
+  readonly url: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+}
+
+export function modelServingProgram(settings: Settings = readSettings()): ProgramOutputs {
+  const serving = new ModelServing("model-serving", settings);
+  return {
+    imageRef: serving.imageRef,
+    repositoryUrl: serving.repositoryUrl,
+    namespace: serving.namespace,
+    inferenceServiceName: serving.inferenceServiceName,
+    url: serving.url,
+    clusterName: serving.clusterName,
+  };
+}
