@@ -82,7 +82,10 @@ export function imageSetting(snapshot: Snapshot, facts: ConfigFacts): string {
 }
 
 /** The extra environment config set: the stack's `env`, else the deployed container's less PORT and MODEL_NAME. */
+export function envConfig(snapshot: Snapshot, facts: ConfigFacts): Readonly<Record<string, string>> {
+  return facts.env ?? Object.fromEntries((serverSpec(snapshot)?.env ?? []).filter((e) => e.name !== "PORT" && e.name !== "MODEL_NAME").map((e) => [e.name, e.value ?? ""]));
+}
+
 export function envSetting(snapshot: Snapshot, facts: ConfigFacts): string {
-  const env = facts.env ?? Object.fromEntries((serverSpec(snapshot)?.env ?? []).filter((e) => e.name !== "PORT" && e.name !== "MODEL_NAME").map((e) => [e.name, e.value ?? ""]));
-  return JSON.stringify(env);
+  return JSON.stringify(envConfig(snapshot, facts));
 }

@@ -1,7 +1,7 @@
 // The server's process: built for another CPU, killed for memory, or exiting at start.
 import { MIN_MEMORY_LIMIT } from "../../components/serverNeeds";
 import { ContainerState, Pod, Snapshot } from "../snapshot";
-import { configKey, envSetting, lastLines, logLines, quote, serverSpec, serverStatus } from "./facts";
+import { configKey, envConfig, envSetting, lastLines, logLines, quote, serverSpec, serverStatus } from "./facts";
 import { ConfigFacts, Finding } from "./types";
 
 const EXEC_FORMAT = /exec format error/i;
@@ -69,7 +69,9 @@ export function crashLoop(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
     : /invalid environment|must be/.test(text)
       ? `the server refused its environment: fix ${configKey("env")} (now ${envSetting(snapshot, facts)}); PORT and MODEL_NAME come from \`port\` and \`modelName\``
       : /could not load model/.test(text)
-        ? "the model files are missing, unreadable or not the ones their metadata.json records (sha256): check app/models/ (retrain with python -m model_server.train, see app/README.md) and MODEL_DIR"
+        ? "MODEL_DIR" in envConfig(snapshot, facts)
+          ? `the server found no usable model in MODEL_DIR, which ${configKey("env")} sets (now ${envSetting(snapshot, facts)}): remove MODEL_DIR from env (the image sets it to its own model) or point it at a folder inside the image`
+          : "the model files are missing, unreadable or not the ones their metadata.json records (sha256): check app/models/ (retrain with python -m model_server.train, see app/README.md) and MODEL_DIR"
         : `read the previous log above; check ${configKey("env")} (now ${envSetting(snapshot, facts)}) and that the image runs locally: \`docker run -e PORT=… <image>\``;
   return [{ cause: "crash-loop", evidence, fix }];
 }
