@@ -85,8 +85,8 @@ describe("workflows", function () {
     const job = wf.jobs.deploy;
     assert.deepStrictEqual(job.concurrency, { group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
     const all = steps(job);
-    const up = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with.command === "up");
-    const verify = all.findIndex((s) => s.run === 'npm run --silent verify -- "$STACK"');
+    const up = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with.command === "up" && s.id === "up");
+    const verify = all.findIndex((s) => s.run === 'npm run --silent verify -- "$STACK" --image "$IMAGE_REF"' && s.env?.IMAGE_REF === "${{ steps.up.outputs.imageRef }}");
     const diagnose = all.findIndex((s) => /^npm run --silent diagnose -- "\$STACK"/.test(s.run ?? ""));
     const upload = all.findIndex((s) => s.uses?.startsWith("actions/upload-artifact@"));
     assert.ok(up >= 0 && up < verify && verify < diagnose && diagnose < upload, JSON.stringify({ up, verify, diagnose, upload }));
