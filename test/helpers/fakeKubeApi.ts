@@ -30,7 +30,13 @@ export interface FakeState {
   delays: { pattern: RegExp; ms: number }[];
   /** Status to answer for paths matching a pattern (the failing cases). */
   failures: { pattern: RegExp; status: number; message: string }[];
+  /** apps/v1 Deployments and ReplicaSets (Standard mode's predictor), as the API returns them. */
+  deployments: KubeObject[];
+  replicaSets: KubeObject[];
 }
+
+/** Any object the API returns: only its metadata is read here. */
+export type KubeObject = { metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, any>;
 
 export interface RecordedRequest {
   method: string;
@@ -59,6 +65,8 @@ export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}
     modelLoaded: true,
     delays: [],
     failures: [],
+    deployments: [],
+    replicaSets: [],
     ...overrides,
   };
 }
@@ -73,10 +81,10 @@ function json(res: http.ServerResponse, body: unknown, code = 200): void {
   res.end(JSON.stringify(body));
 }
 
-function matchesSelector(pod: Pod, selector: string): boolean {
+function matchesSelector(object: { metadata: { labels?: Record<string, string> } }, selector: string): boolean {
   return selector.split(",").every((term) => {
     const [key, value] = term.split("=");
-    return pod.metadata.labels?.[key] === value;
+    return object.metadata.labels?.[key] === value;
   });
 }
 
@@ -284,6 +292,15 @@ export class FakeKubeApi {
       const selector = url.searchParams.get("labelSelector") ?? "";
       const items = this.state.pods.filter((pod) => pod.metadata.namespace === m![1] && matchesSelector(pod, selector));
       return json(res, { kind: "PodList", apiVersion: "v1", metadata: { resourceVersion: "184999" }, items });
+    }
+    if (req.method === "GET" && (m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/.exec(p))) {
+      const deployment = this.state.deployments.find((d) => d.metadata.namespace === m![1] && d.metadata.name === m![2]);
+      return deployment ? json(res, deployment) : status(res, 404, `deployments.apps "${m[2]}" not found`, "NotFound");
+    }
+    if (req.method === "GET" && (m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets$/.exec(p))) {
+      const selector = url.searchParams.get("labelSelector") ?? "";
+      const items = this.state.replicaSets.filter((rs) => rs.metadata.namespace === m![1] && matchesSelector(rs, selector));
+      return json(res, { kind: "ReplicaSetList", apiVersion: "apps/v1", metadata: { resourceVersion: "184999" }, items });
     }
     if (req.method === "GET" && (m = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(p))) {
       const items = this.state.events.filter((e) => e.involvedObject.namespace === m![1]);

@@ -1,0 +1,34 @@
+// The model server image, built from app/ by the Docker engine with the Dockerfile and build
+// args the program's ModelImage uses, pushed to the test registry, and referenced by digest.
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { contentHash, imageBuildArgs } from "../components/buildContext";
+import { Settings } from "../components/settings";
+
+const run = promisify(execFile);
+
+export interface BuiltImage {
+  /** `registry/repository@sha256:…`, as the program deploys it. */
+  readonly digestRef: string;
+  readonly buildMs: number;
+  readonly pushMs: number;
+}
+
+export async function buildAndPush(registry: string, s: Settings): Promise<BuiltImage> {
+  const args = imageBuildArgs(s.port);
+  const tag = `${registry}/model-serving-e2e/${s.modelName}:${contentHash(s.build.context, s.build.dockerfile, { platform: s.build.platform, ...args })}`;
+  const buildArgs = Object.entries(args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+  // --network host: engines without a bridge (this project's toolchain) need it for pip; elsewhere it is harmless.
+  const docker = (argv: string[]) => run("docker", argv, { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60 * 1000 });
+  let start = Date.now();
+  await docker(["build", "--network", "host", "--platform", s.build.platform, "-f", s.build.dockerfile, ...buildArgs, "-t", tag, s.build.context]);
+  const buildMs = Date.now() - start;
+  start = Date.now();
+  await docker(["push", tag]);
+  const pushMs = Date.now() - start;
+  const { stdout } = await docker(["inspect", "--format", "{{json .RepoDigests}}", tag]);
+  const repository = tag.slice(0, tag.lastIndexOf(":"));
+  const digestRef = (JSON.parse(stdout) as string[]).find((d) => d.startsWith(`${repository}@`));
+  if (!digestRef) throw new Error(`docker push ${tag} left no digest for ${repository}: ${stdout.trim()}`);
+  return { digestRef, buildMs, pushMs };
+}

@@ -1,0 +1,112 @@
+// npm run e2e: the program through the real Pulumi engine against a real cluster with KServe.
+// Needs KUBECONFIG, a Docker engine, the Pulumi CLI on PATH and a registry the cluster pulls from
+// (E2E_REGISTRY, default 127.0.0.1:5000). Builds the image from app/, then runs the scenarios and
+// prints their timings; exits non-zero on any failure. See the README's "Proving it on a cluster".
+import * as fs from "fs";
+import * as path from "path";
+import { execFileSync } from "child_process";
+import { parseSettings } from "../components/settings";
+import { collectSnapshot } from "../operations/collect";
+import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { Cluster } from "./cluster";
+import { buildAndPush } from "./image";
+import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";
+import { E2EStacks } from "./stacks";
+
+const ROOT = path.resolve(__dirname, "..");
+const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted"];
+
+function preflight(): void {
+  if (!process.env.KUBECONFIG) throw new Error("set KUBECONFIG to the cluster to test (one with KServe and a registry it pulls from)");
+  for (const [tool, args] of [["pulumi", ["version"]], ["docker", ["version", "--format", "{{.Server.Version}}"]]] as const) {
+    try {
+      execFileSync(tool, args, { stdio: "pipe", timeout: 30000 });
+    } catch (e) {
+      throw new Error(`${tool} ${args.join(" ")} failed (${e instanceof Error ? e.message.split("\n")[0] : e}): the e2e needs the ${tool === "pulumi" ? "Pulumi CLI on PATH" : "Docker engine"}`);
+    }
+  }
+}
+
+/** Saves what the cluster shows (for the unit tests' fake API: real objects, not invented ones). */
+function recorder(api: KubeApi, dir: string | undefined) {
+  return async (name: string, namespace: string): Promise<void> => {
+    if (!dir) return;
+    const snapshot = await collectSnapshot(api, { name: MODEL, namespace });
+    const get = (p: string) => api.getJson<any>(p).catch(() => null);
+    const deployment = await get(`/apis/apps/v1/namespaces/${namespace}/deployments/${MODEL}-predictor`);
+    const replicaSets = await get(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=serving.kserve.io/inferenceservice=${MODEL}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ...snapshot, deployments: [deployment].filter(Boolean), replicaSets: replicaSets?.items ?? [] }, null, 2) + "\n");
+  };
+}
+
+function table(timings: Timing[]): string {
+  const rows = timings.map((t) => {
+    const within = t.budgetMs === undefined ? "" : t.ms <= t.budgetMs ? "yes" : "NO";
+    return `| ${t.what} | ${(t.ms / 1000).toFixed(1)} | ${t.budgetMs === undefined ? "" : `≤ ${t.budgetMs / 1000}`} | ${within} |`;
+  });
+  return ["| step | seconds | budget (s) | within |", "| --- | ---: | ---: | --- |", ...rows].join("\n");
+}
+
+async function main(): Promise<number> {
+  process.chdir(ROOT);
+  preflight();
+  const api = new KubeApi(loadKubeConfig());
+  const cluster = new Cluster(api);
+  await api.getJson("/apis/serving.kserve.io/v1beta1").catch((e) => {
+    throw new Error(`the cluster has no KServe v1beta1 API (${e.message}): install KServe first`);
+  });
+  const registry = process.env.E2E_REGISTRY ?? "127.0.0.1:5000";
+  const log = (line: string) => console.log(line);
+
+  // Leftovers of an interrupted run would collide with the stacks' namespaces.
+  for (const ns of NAMESPACES) await cluster.deleteNamespace(ns);
+  for (const ns of NAMESPACES) await cluster.until(`namespace ${ns} from an earlier run to go`, 120000, async () => ((await cluster.namespace(ns)) ? "present" : true));
+
+  const build = parseSettings({ "model-serving:port": PORT, "model-serving:nodeRoleAccess": { enabled: false } }, { stack: "e2e", projectDir: ROOT });
+  log(`building ${build.build.context} (${build.build.dockerfile}, ${build.build.platform}) and pushing to ${registry}…`);
+  const image = await buildAndPush(registry, build);
+  log(`image ${image.digestRef}`);
+  const timings: Timing[] = [
+    { what: "docker build", ms: image.buildMs },
+    { what: "docker push", ms: image.pushMs },
+  ];
+  const stacks = new E2EStacks();
+  const ctx: Context = { api, cluster, stacks, image: image.digestRef, timings, log };
+  const s = new Scenarios(ctx);
+  const record = recorder(api, process.env.E2E_RECORD_DIR);
+  const scenarios: [string, () => Promise<void>][] = [
+    ["1. preview of a new stack lists what it will create", () => s.previewNewStack()],
+    ["2. up → serving: exact digest, uid 10001, port, probes, resources, security; verify; outputs", () => s.firstUp()],
+    ["3. up again changes nothing", () => s.noOpUp()],
+    ["4. a good update rolls out and up waits for the new pods", () => s.goodUpdate()],
+    ["5. a crash-looping update fails up with the cause; old pods serve; verify fails", () => s.badUpdate(record)],
+    ["6. a first deploy of a missing digest fails fast with image-not-found", () => s.missingDigest(record)],
+    ["7. destroy removes a created namespace", () => s.destroyCreated()],
+    ["7/8. adopted namespace + legacy mode name: serves; destroy keeps the namespace and its labels", () => s.adoptedNamespace()],
+  ];
+  const failures: string[] = [];
+  for (const [name, scenario] of scenarios) {
+    const start = Date.now();
+    try {
+      await scenario();
+      log(`PASS ${name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failures.push(name);
+      log(`FAIL ${name} (${((Date.now() - start) / 1000).toFixed(1)} s)\n  ${e instanceof Error ? e.message.split("\n").join("\n  ") : String(e)}`);
+    }
+  }
+  for (const ns of NAMESPACES) await cluster.deleteNamespace(ns).catch(() => undefined);
+  stacks.cleanup();
+  log(`\n${table(timings)}\n`);
+  log(`${scenarios.length - failures.length} passed, ${failures.length} failed`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`e2e: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
