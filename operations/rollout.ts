@@ -4,6 +4,7 @@
 import { PREDICTOR_LABEL, Target } from "./collect";
 import { KubeApi, KubeApiError, paths } from "./kubeApi";
 import { condition, Condition, InferenceService, Pod } from "./snapshot";
+import { normalizeDeploymentMode } from "../components/deploymentMode";
 import { CONTAINER_NAME } from "../components/manifests";
 
 /** What the rollout must reach. */
@@ -40,7 +41,7 @@ interface ReplicaSet {
 }
 
 export function isKnativeMode(mode: string): boolean {
-  return mode === "Knative" || mode === "Serverless";
+  return normalizeDeploymentMode(mode) === "Knative";
 }
 
 /** The predictor Deployment KServe's Standard mode makes: `<name>-predictor`. */
