@@ -60,7 +60,10 @@ export async function watchRolloutForUpdate(args: RolloutWatchArgs): Promise<{ r
     },
   );
   if (!result.ok) {
-    throw new pulumi.ResourceError(rolloutFailureText(result), args.resource, true);
+    // Logged whole here, where it reads cleanly; the error that fails the update travels through
+    // the outputs, and the SDK prefixes it with each property it was serialized through.
+    pulumi.log.error(rolloutFailureText(result), args.resource);
+    throw new pulumi.ResourceError(`the rollout failed (${result.findings.map((f) => f.cause).join(", ") || "no known cause"}): see the error above`, args.resource, true);
   }
   pulumi.log.info(`serving: ${result.summary}`, args.resource);
   return { revision: result.revision ?? "", url: result.service?.status?.url ?? "" };

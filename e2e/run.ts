@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   const record = recorder(api, process.env.E2E_RECORD_DIR);
   const scenarios: [string, () => Promise<void>][] = [
     ["1. preview of a new stack lists what it will create", () => s.previewNewStack()],
-    ["2. up → serving: exact digest, uid 10001, port, probes, resources, security; verify; outputs", () => s.firstUp()],
+    ["2. up → serving: exact digest, uid 10001, port, probes, resources, security; verify; outputs", () => s.firstUp(record)],
     ["3. up again changes nothing", () => s.noOpUp()],
     ["4. a good update rolls out and up waits for the new pods", () => s.goodUpdate()],
     ["5. a crash-looping update fails up with the cause; old pods serve; verify fails", () => s.badUpdate(record)],

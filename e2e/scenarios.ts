@@ -16,6 +16,16 @@ const STACK_LABELS = "app.kubernetes.io/part-of=model-serving";
 /** A digest nothing was ever pushed as. */
 const MISSING = `sha256:${"0".repeat(64)}`;
 
+/** Saves what the cluster shows now, under a name (E2E_RECORD_DIR), for the unit tests' fixtures. */
+export type Recorder = (name: string, namespace: string) => Promise<void>;
+
+/** The error block `pulumi up` printed: from "rollout failed" to the last fix line. */
+export function failureExcerpt(output: string): string {
+  const lines = output.split("\n");
+  const start = lines.findIndex((l) => l.includes("rollout failed"));
+  return start < 0 ? "(no rollout failure in the output)" : lines.slice(start, start + 12).join("\n");
+}
+
 export interface Timing {
   readonly what: string;
   readonly ms: number;
@@ -88,7 +98,7 @@ export class Scenarios {
   }
 
   /** 2. `up` → serving: the exact digest, uid 10001, the configured port, probes, resources and security. */
-  async firstUp(): Promise<void> {
+  async firstUp(record: Recorder): Promise<void> {
     const { stacks, cluster, image, api } = this.ctx;
     const run = await stacks.up(this.main!);
     expectOk(run, "first up");
@@ -119,6 +129,7 @@ export class Scenarios {
     assert.ok(service!.status?.url, "KServe reports no URL");
     assert.strictEqual(run.outputs.url, service!.status!.url);
     this.podsAfterFirstUp = pods.map((p) => p.metadata.name);
+    await record("standard-serving", this.mainNamespace);
   }
 
   /** 3. `up` again with nothing changed: no step, no pod restarted. */
@@ -149,7 +160,7 @@ export class Scenarios {
   }
 
   /** 5. A bad update (new pods crash-loop) fails `up` fast with the cause, the old pods keep serving, verify fails. */
-  async badUpdate(record: (name: string, namespace: string) => Promise<void>): Promise<void> {
+  async badUpdate(record: Recorder): Promise<void> {
     const { stacks, cluster, image, api } = this.ctx;
     const servingBefore = (await servingPods(this.ctx, this.mainNamespace, image)).pods.map((p) => p.metadata.name);
     const good = stackConfig(this.mainNamespace, image, { "model-serving:resources": { ...RESOURCES, limits: { ...RESOURCES.limits, memory: "640Mi" } } });
@@ -158,6 +169,7 @@ export class Scenarios {
     this.time("crash-looping update → up fails", run.ms, 60000);
     assert.ok(!run.ok, "up succeeded on an update whose pods crash-loop");
     assert.ok(run.ms <= 60000, `up took ${run.ms} ms to fail`);
+    this.ctx.log(failureExcerpt(run.output));
     assert.match(run.output, /rollout failed: .* will not serve: crash-loop/);
     assert.match(run.output, /could not load model/, "the evidence quotes the server's log");
     assert.match(run.output, /`model-serving:env`/, "the fix names the config key");
@@ -175,7 +187,7 @@ export class Scenarios {
   }
 
   /** 6. A first deploy whose digest does not exist fails fast with image-not-found. */
-  async missingDigest(record: (name: string, namespace: string) => Promise<void>): Promise<void> {
+  async missingDigest(record: Recorder): Promise<void> {
     const { stacks, image } = this.ctx;
     const missing = `${image.slice(0, image.indexOf("@"))}@${MISSING}`;
     const stack = await stacks.create("e2e-missing", stackConfig("e2e-missing", missing));
@@ -184,6 +196,7 @@ export class Scenarios {
       this.time("missing digest → up fails", run.ms, 60000);
       assert.ok(!run.ok, "up succeeded with an image that does not exist");
       assert.ok(run.ms <= 60000, `up took ${run.ms} ms to fail`);
+      this.ctx.log(failureExcerpt(run.output));
       assert.match(run.output, /will not serve: image-not-found/);
       assert.match(run.output, /`model-serving:image`/);
       await record("standard-image-not-found", "e2e-missing");

@@ -68,8 +68,8 @@ function scalingUp(snapshot: Snapshot): boolean {
   return snapshot.events.some((e) => e.reason === "TriggeredScaleUp" && names.has(e.involvedObject?.name ?? ""));
 }
 
-/** The findings that are certain now, given when each cause was first seen. */
-function certain(findings: Finding[], snapshot: Snapshot, firstSeen: Map<CauseId, number>, now: number): Finding[] {
+/** The findings that are certain now, given when each cause was first seen (updated here). */
+export function certainFindings(findings: Finding[], snapshot: Snapshot, firstSeen: Map<CauseId, number>, now: number): Finding[] {
   for (const cause of [...firstSeen.keys()]) {
     if (!findings.some((f) => f.cause === cause)) firstSeen.delete(cause);
   }
@@ -130,7 +130,7 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
         return failed(last.stalled);
       }
       const snapshot = await within(collectSnapshot(api, target, { pods: last.pods }), deadline - Date.now(), "the diagnosis snapshot");
-      const sure = certain(diagnose(snapshot, options.facts), snapshot, firstSeen, Date.now());
+      const sure = certainFindings(diagnose(snapshot, options.facts), snapshot, firstSeen, Date.now());
       if (sure.length > 0) {
         return failed(`${last.revision ?? "the new spec"} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);
       }

@@ -95,17 +95,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       case "kubernetes:core/v1:Secret":
         return { id: `${inputs.metadata.namespace}/${inputs.metadata.name}`, state: inputs };
       case "kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+        // What the provider returns right after the apply, as seen on a real cluster: the object
+        // at its new generation, with no status yet (the rollout watch reads the rest).
         const { name, namespace } = inputs.metadata;
-        return {
-          id: `${namespace}/${name}`,
-          state: {
-            ...inputs,
-            status: {
-              url: `http://${name}.${namespace}.example.com`,
-              conditions: ["IngressReady", "PredictorReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: "2026-11-27T00:00:00Z" })),
-            },
-          },
-        };
+        return { id: `${namespace}/${name}`, state: { ...inputs, metadata: { ...inputs.metadata, generation: 1 }, status: {} } };
       }
       default:
         throw new Error(`unexpected resource type ${args.type} (${args.name})`);
@@ -207,6 +200,22 @@ export function valueOf<T>(output: pulumi.Output<T>, timeoutMs = 10000): Promise
       resolve(value);
     });
   });
+}
+
+/** How an output settles: its value, or the error it rejects with (valueOf would wait forever). */
+export async function outcome<T>(output: pulumi.Output<T>, timeoutMs = 20000): Promise<{ value?: T; error?: Error }> {
+  // promise() is the SDK's own (untyped) way to await an output, rejections included.
+  const settled = (output as unknown as { promise(): Promise<T> }).promise().then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`output did not settle within ${timeoutMs} ms`)), timeoutMs));
+  return Promise.race([settled, timeout]);
+}
+
+/** Whether an output's value is known (false for the unknowns of a preview). */
+export function isKnown<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return (output as unknown as { isKnown: Promise<boolean> }).isKnown;
 }
 
 /** Whether an output is marked secret. */

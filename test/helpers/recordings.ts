@@ -1,0 +1,18 @@
+// Objects recorded on a real cluster by `npm run e2e` (E2E_RECORD_DIR): a snapshot plus the
+// predictor's Deployment and ReplicaSets, served by the loopback API as the cluster served them.
+import * as fs from "fs";
+import * as path from "path";
+import { Snapshot } from "../../operations/snapshot";
+import { FakeState, KubeObject, stateFrom } from "./fakeKubeApi";
+
+const ROLLOUTS = path.resolve(__dirname, "../fixtures/rollouts");
+
+export type Recording = Snapshot & { deployments: KubeObject[]; replicaSets: KubeObject[] };
+
+export function loadRecording(name: string): Recording {
+  return JSON.parse(fs.readFileSync(path.join(ROLLOUTS, `${name}.json`), "utf8"));
+}
+
+export function recordingState(recording: Recording, overrides: Partial<FakeState> = {}): FakeState {
+  return stateFrom(recording, { deployments: recording.deployments, replicaSets: recording.replicaSets, ...overrides });
+}
