@@ -48,7 +48,14 @@ function table(timings: Timing[]): string {
   return ["| step | seconds | budget (s) | within |", "| --- | ---: | ---: | --- |", ...rows].join("\n");
 }
 
+/** Every wait inside is bounded; this bounds the whole run too, should the engine itself hang. */
+const WHOLE_RUN_MS = 20 * 60 * 1000;
+
 async function main(): Promise<number> {
+  setTimeout(() => {
+    console.error(`e2e: not finished after ${WHOLE_RUN_MS / 60000} minutes; giving up (namespaces ${NAMESPACES.join(", ")} may be left)`);
+    process.exit(1);
+  }, WHOLE_RUN_MS).unref();
   process.chdir(ROOT);
   preflight();
   const api = new KubeApi(loadKubeConfig());
