@@ -66,6 +66,7 @@ async function getOrNull<T>(api: KubeApi, path: string): Promise<T | null> {
   }
 }
 
+const serverImage = (pod: Pod) => pod.spec?.containers.find((c) => c.name === CONTAINER_NAME)?.image;
 const live = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 const readyCount = (pods: Pod[]) => pods.filter((p) => condition(p.status?.conditions, "Ready")?.status === "True").length;
 
@@ -81,6 +82,10 @@ export async function observeRollout(api: KubeApi, target: RolloutTarget): Promi
     return waiting(`KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"}); ${describeConditions(service)}`);
   }
   const result = isKnativeMode(target.mode) ? await knativeRevision(api, target, service) : await standardRevision(api, target, service);
+  const other = target.image === undefined ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
+  if (other !== undefined) {
+    return { ...result, done: false, progress: `${result.revision ?? "the current revision"} runs ${other}, not ${target.image}` };
+  }
   // While the service is not Ready its conditions say most about why.
   if (condition(service.status?.conditions, "Ready")?.status !== "True") {
     return { ...result, done: false, progress: `${result.progress}; ${describeConditions(service)}` };

@@ -104,6 +104,18 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     assert.match(result.summary, /has timed out progressing/);
   });
 
+  it("Knative mode: a Revision whose pods run another image than the one expected (verify --image) is not this deploy", async () => {
+    const healthy = loadSnapshot("healthy-serverless");
+    const api = await start(stateFrom(healthy));
+    const target = { name: "california-housing", namespace: "kubeflow-user01", mode: "Knative" };
+    const running = healthy.pods[0].spec!.containers.find((c) => c.name === "kserve-container")!.image!;
+    assert.ok((await observeRollout(api, { ...target, image: running })).done);
+    const expected = `${running.split("@")[0]}@sha256:${"b".repeat(64)}`;
+    const seen = await observeRollout(api, { ...target, image: expected });
+    assert.strictEqual(seen.done, false);
+    assert.strictEqual(seen.progress, `Revision california-housing-predictor-00001 runs ${running}, not ${expected}`);
+  });
+
   it("Knative mode: the latest created Revision must be the latest ready one", async () => {
     const healthy = loadSnapshot("healthy-serverless");
     const api = await start(stateFrom(healthy));
