@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { DEPLOYMENT_MODE_NAMES } from "./deploymentMode";
 import { KSERVE_VERSION_PATTERN } from "./kserveRelease";
+import { SCALE_METRICS } from "./autoscaling";
 import { parseQuantity, suggestMemoryQuantity } from "./quantity";
 
 // DNS-1035 label: Kubernetes Service names, which KServe derives from the model name.
@@ -118,6 +119,12 @@ export const configSchema = z.strictObject({
     .optional(),
   resources: z.strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() }).optional(),
   replicas: z.strictObject({ min: integer(0, 1000).optional(), max: integer(1, 1000).optional() }).optional(),
+  autoscaling: z
+    .strictObject({
+      metric: z.enum(SCALE_METRICS, { error: `must be one of ${SCALE_METRICS.join(", ")}` }).optional(),
+      target: integer(1, 100000).optional(),
+    })
+    .optional(),
   probes: z
     .strictObject({
       readiness: z.strictObject(probe).optional(),

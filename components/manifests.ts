@@ -122,6 +122,8 @@ export function inferenceServiceManifest<Image = string>(s: Settings, image: Ima
       predictor: {
         minReplicas: s.replicas.min,
         maxReplicas: s.replicas.max,
+        ...(s.autoscaling.metric !== undefined ? { scaleMetric: s.autoscaling.metric } : {}),
+        ...(s.autoscaling.target !== undefined ? { scaleTarget: s.autoscaling.target } : {}),
         ...(s.pullSecret.enabled ? { imagePullSecrets: [{ name: pullSecretName(s) }] } : {}),
         containers: [predictorContainer(s, image)],
       },

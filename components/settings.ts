@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
+import { defaultScaleMetric, ScaleMetric, scaleMetricProblem, scaleTargetProblem } from "./autoscaling";
 import { configSchema, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
 import { DeploymentMode, isKnative, isStandard, normalizeDeploymentMode } from "./deploymentMode";
 import { DEFAULT_KSERVE_VERSION, KSERVE_VERSION, parseKServeVersion, sameRelease } from "./kserveRelease";
@@ -84,6 +85,8 @@ export interface Settings {
     readonly limits: { readonly cpu: string; readonly memory: string };
   };
   readonly replicas: { readonly min: number; readonly max: number };
+  /** What the autoscaler scales on (`scaleMetric`, `scaleTarget`); unset: KServe's default for the mode. */
+  readonly autoscaling: { readonly metric?: ScaleMetric; readonly target?: number };
   readonly probes: {
     readonly readiness: ProbeSettings;
     readonly liveness: ProbeSettings;
@@ -265,6 +268,7 @@ export function applyDefaults(raw: RawConfig, stack: string, region: string | un
       },
     },
     replicas: { min: raw.replicas?.min ?? 1, max: raw.replicas?.max ?? 3 },
+    autoscaling: { metric: raw.autoscaling?.metric, target: raw.autoscaling?.target },
     probes: {
       readiness: {
         path: readinessPath,
@@ -339,6 +343,15 @@ function checkRules(s: Settings, raw: RawConfig, projectDir: string): string[] {
   }
   if (!knative && s.replicas.min < 1) {
     problem("replicas.min", s.replicas.min, "must be at least 1 in Standard mode (only Knative mode scales to zero)");
+  }
+  const metric = s.autoscaling.metric ?? defaultScaleMetric(s.deploymentMode);
+  const metricProblem = scaleMetricProblem(metric, s.deploymentMode);
+  if (s.autoscaling.metric !== undefined && metricProblem) {
+    problem("autoscaling.metric", s.autoscaling.metric, `${metricProblem} (deploymentMode is ${s.deploymentMode})`);
+  }
+  const targetProblem = s.autoscaling.target === undefined ? undefined : scaleTargetProblem(metric, s.autoscaling.target);
+  if (targetProblem) {
+    problem("autoscaling.target", s.autoscaling.target, `${targetProblem}${s.autoscaling.metric === undefined ? ` (the ${metric} metric is the ${s.deploymentMode} mode default)` : ""}`);
   }
 
   const probeKeys = [["readiness", s.probes.readiness], ["liveness", s.probes.liveness], ["startup", s.probes.startup]] as const;

@@ -3,6 +3,7 @@
 // program and any other that deploys InferenceServices. index.ts only builds the PolicyPack from
 // them (`new PolicyPack` starts a server), so the tests call each `validateResource` directly.
 import { ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { KNATIVE_CLASS_ANNOTATION, ScaleMetric, scaleMetricProblem, scaleTargetProblem, SCALE_METRICS } from "../components/autoscaling";
 import { DIGEST_REFERENCE } from "../components/configSchema";
 import { DeploymentMode, isKnative, isStandard, normalizeDeploymentMode } from "../components/deploymentMode";
 import { CONTAINER_NAME, PULL_SECRET_TYPE } from "../components/manifests";
@@ -39,6 +40,8 @@ export interface InferenceServiceView {
   readonly serving?: PredictorContainer;
   /** Pod-level security context (`spec.predictor.securityContext`). */
   readonly podSecurityContext: Record<string, any>;
+  /** `spec.predictor` itself, for its scaling fields. */
+  readonly predictor: Record<string, any>;
 }
 
 export function inferenceServiceView(props: Record<string, any>): InferenceServiceView {
@@ -56,6 +59,7 @@ export function inferenceServiceView(props: Record<string, any>): InferenceServi
     containers,
     serving,
     podSecurityContext: predictor.securityContext ?? {},
+    predictor,
   };
 }
 
@@ -302,6 +306,26 @@ export function checkMemoryLimit(isvc: InferenceServiceView, args: ResourceValid
   return [`${serving.path}.resources.limits.memory is ${limit}, under the ${minimum} the model server needs: raise it to at least ${minimum}, or the container is OOMKilled.`];
 }
 
+/** The scaling fields must fit the mode's autoscaler (components/autoscaling.ts, as settings apply it). */
+export function checkAutoscalingFitsMode(isvc: InferenceServiceView): string[] {
+  const mode = isvc.deploymentMode;
+  if (mode === undefined) {
+    return []; // the mode decides; checkDeploymentModeSet advises setting it
+  }
+  const { scaleMetric, scaleTarget, minReplicas } = isvc.predictor;
+  const problems: string[] = [];
+  if (SCALE_METRICS.includes(scaleMetric)) {
+    const problem = scaleMetricProblem(scaleMetric as ScaleMetric, mode, isvc.annotations[KNATIVE_CLASS_ANNOTATION]);
+    if (problem) problems.push(`spec.predictor.scaleMetric is "${scaleMetric}", which ${problem} (this service is in ${mode} mode).`);
+    const targetProblem = typeof scaleTarget === "number" ? scaleTargetProblem(scaleMetric as ScaleMetric, scaleTarget) : undefined;
+    if (targetProblem) problems.push(`spec.predictor.scaleTarget is ${scaleTarget}, which ${targetProblem}.`);
+  }
+  if (isStandard({ deploymentMode: mode }) && minReplicas === 0) {
+    problems.push("spec.predictor.minReplicas is 0: only Knative mode scales to zero; in Standard mode set it to at least 1.");
+  }
+  return problems;
+}
+
 export function checkDeploymentModeSet(isvc: InferenceServiceView): string[] {
   if (isvc.deploymentMode) {
     return [];
@@ -403,6 +427,7 @@ export const policies: ResourceValidationPolicy[] = [
   isvcPolicy("kserve-probes-present", "mandatory", "The serving container has readiness and liveness probes.", checkProbesPresent),
   isvcPolicy("kserve-resources-set", "mandatory", "Every predictor container has CPU and memory requests and limits, each limit at least its request.", checkResources),
   isvcPolicy("kserve-image-pinned-by-digest", "mandatory", "Every predictor image is referenced by digest, never by a tag.", checkImageDigest),
+  isvcPolicy("kserve-autoscaling-fits-mode", "mandatory", "The scaling metric, target and minimum fit the mode's autoscaler (Standard: HPA on cpu or memory, at least one replica; Knative: concurrency or rps).", checkAutoscalingFitsMode),
   isvcPolicy("kserve-container-not-root", "mandatory", "Predictor containers run as non-root without privilege escalation.", checkNotRoot),
   {
     name: "ecr-scan-on-push-immutable-tags",

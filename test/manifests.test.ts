@@ -163,6 +163,8 @@ describe("manifests: valid against the real KServe CRD (unknown fields rejected)
   const variants: Record<string, Record<string, unknown>> = {
     "Knative defaults": {},
     "Standard with startup probe": { "model-serving:deploymentMode": "Standard" },
+    "Standard, HPA on cpu at 70 %": { "model-serving:deploymentMode": "Standard", "model-serving:autoscaling": { metric: "cpu", target: 70 } },
+    "Knative, KPA on rps": { "model-serving:autoscaling": { metric: "rps", target: 200 } },
     "RawDeployment alias for KServe 0.13 (legacy annotation)": { "model-serving:deploymentMode": "RawDeployment", "model-serving:kserveVersion": "0.13" },
     "pull secret, env, custom probes": {
       "model-serving:pullSecret": { enabled: true },
@@ -183,5 +185,14 @@ describe("manifests: valid against the real KServe CRD (unknown fields rejected)
     const errors = inferenceServiceErrors(isvc);
     assert.ok(errors.some((e) => e.includes("prot")), errors.join("\n"));
     assert.ok(errors.some((e) => e.includes("minReplicas")), errors.join("\n"));
+  });
+});
+
+describe("manifests: autoscaling", () => {
+  it("writes scaleMetric and scaleTarget only when set", () => {
+    const set: any = inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": "Standard", "model-serving:autoscaling": { metric: "memory", target: 80 } }), IMAGE);
+    assert.deepStrictEqual([set.spec.predictor.scaleMetric, set.spec.predictor.scaleTarget], ["memory", 80]);
+    const unset: any = inferenceServiceManifest(settingsWith(), IMAGE);
+    assert.ok(!("scaleMetric" in unset.spec.predictor) && !("scaleTarget" in unset.spec.predictor));
   });
 });

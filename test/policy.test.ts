@@ -118,7 +118,7 @@ describe("policy pack kserve-guardrails", () => {
       assert.ok(p.description.length > 10, p.name);
       assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory", p.name);
     }
-    assert.strictEqual(policies.filter((p) => p.enforcementLevel === "mandatory").length, 10);
+    assert.strictEqual(policies.filter((p) => p.enforcementLevel === "mandatory").length, 11);
     assert.strictEqual(policies.filter((p) => p.enforcementLevel === "advisory").length, 5);
   });
 
@@ -502,6 +502,41 @@ describe("policy pack kserve-guardrails", () => {
     it("takes another server's minimum from the policy config", () => {
       assert.deepStrictEqual(withLimit("128Mi", { minMemoryLimit: "100Mi" }), []);
       assert.strictEqual(withLimit("512Mi", { minMemoryLimit: "1Gi" }).length, 1);
+    });
+  });
+
+  describe("kserve-autoscaling-fits-mode (mandatory)", () => {
+    const withScaling = (mode: string, predictor: object, annotations: object = {}) => {
+      const manifest = withMode(isvc(devSettings()), mode);
+      Object.assign(manifest.spec.predictor, predictor);
+      Object.assign(manifest.metadata.annotations, annotations);
+      return of(checkIsvc(manifest), "kserve-autoscaling-fits-mode");
+    };
+
+    it("refuses concurrency or rps under Standard mode's HPA, by either mode name", () => {
+      for (const mode of STANDARD_NAMES) {
+        assert.deepStrictEqual(withScaling(mode, { scaleMetric: "rps" }), [
+          'spec.predictor.scaleMetric is "rps", which needs Knative\'s pod autoscaler (deploymentMode Knative); Standard mode scales with an HPA on cpu or memory (this service is in Standard mode).',
+        ]);
+        assert.deepStrictEqual(withScaling(mode, { scaleMetric: "cpu", scaleTarget: 80 }), []);
+      }
+    });
+
+    it("refuses cpu or memory under Knative's pod autoscaler, unless the service asks for Knative's HPA class", () => {
+      for (const mode of KNATIVE_NAMES) {
+        assert.strictEqual(withScaling(mode, { scaleMetric: "memory" }).length, 1);
+        assert.deepStrictEqual(withScaling(mode, { scaleMetric: "memory" }, { "autoscaling.knative.dev/class": "hpa.autoscaling.knative.dev" }), []);
+        assert.deepStrictEqual(withScaling(mode, { scaleMetric: "concurrency", scaleTarget: 500 }), []);
+      }
+    });
+
+    it("refuses a utilisation target over 100 and scale to zero in Standard mode; waits for the mode when it is unset", () => {
+      assert.deepStrictEqual(withScaling("Standard", { scaleMetric: "cpu", scaleTarget: 120 }), ["spec.predictor.scaleTarget is 120, which is a cpu utilisation percentage: use 1 to 100."]);
+      assert.deepStrictEqual(withScaling("Standard", { minReplicas: 0 }), ["spec.predictor.minReplicas is 0: only Knative mode scales to zero; in Standard mode set it to at least 1."]);
+      assert.deepStrictEqual(withScaling("Knative", { minReplicas: 0 }), []);
+      const unset = withMode(isvc(devSettings()), undefined);
+      unset.spec.predictor.scaleMetric = "rps";
+      assert.deepStrictEqual(of(checkIsvc(unset), "kserve-autoscaling-fits-mode"), []);
     });
   });
 

@@ -274,3 +274,36 @@ describe("settings: every bad value is refused with its key", () => {
     refused({ "model-serving:resources": { limit: { memory: "1Gi" } } }, "resources.limit", /not a setting/);
   });
 });
+
+describe("settings: autoscaling fits the mode's autoscaler", () => {
+  it("Standard mode scales with an HPA: cpu and memory; concurrency and rps are refused with the key", () => {
+    const standard = { "model-serving:deploymentMode": "Standard" };
+    for (const metric of ["cpu", "memory"]) {
+      assert.deepStrictEqual(settingsWith({ ...standard, "model-serving:autoscaling": { metric, target: 70 } }).autoscaling, { metric, target: 70 });
+    }
+    for (const metric of ["concurrency", "rps"]) {
+      refused({ ...standard, "model-serving:autoscaling": { metric } }, "autoscaling.metric", /needs Knative's pod autoscaler .*Standard mode scales with an HPA on cpu or memory \(deploymentMode is Standard\)/);
+    }
+  });
+
+  it("Knative mode scales with Knative's pod autoscaler: concurrency and rps; cpu and memory are refused with the key", () => {
+    for (const metric of ["concurrency", "rps"]) {
+      assert.strictEqual(settingsWith({ "model-serving:autoscaling": { metric, target: 500 } }).autoscaling.metric, metric);
+    }
+    for (const metric of ["cpu", "memory"]) {
+      refused({ "model-serving:autoscaling": { metric } }, "autoscaling.metric", /is an HPA metric; Knative mode's pod autoscaler scales on concurrency or rps/);
+    }
+  });
+
+  it("a cpu or memory target is a percentage, the mode's default metric included; an unknown metric is refused", () => {
+    refused({ "model-serving:deploymentMode": "Standard", "model-serving:autoscaling": { metric: "memory", target: 150 } }, "autoscaling.target", /is a memory utilisation percentage: use 1 to 100/);
+    refused({ "model-serving:deploymentMode": "Standard", "model-serving:autoscaling": { target: 150 } }, "autoscaling.target", /cpu utilisation percentage.*the cpu metric is the Standard mode default/);
+    assert.strictEqual(settingsWith({ "model-serving:autoscaling": { target: 150 } }).autoscaling.target, 150, "Knative's default metric is concurrency: any count");
+    refused({ "model-serving:autoscaling": { metric: "gpu" } }, "autoscaling.metric", /must be one of cpu, memory, concurrency, rps/);
+  });
+
+  it("scale to zero stays Knative's alone", () => {
+    assert.strictEqual(settingsWith({ "model-serving:replicas": { min: 0 } }).replicas.min, 0);
+    refused({ "model-serving:deploymentMode": "Standard", "model-serving:replicas": { min: 0 } }, "replicas.min", /only Knative mode scales to zero/);
+  });
+});
