@@ -32,8 +32,8 @@ export class Cluster {
     return this.orNull(paths.inferenceService(ns, name));
   }
 
-  deployment(ns: string, name: string): Promise<Deployment | null> {
-    return this.orNull(paths.deployment(ns, predictorDeploymentName(name)));
+  deployment(ns: string, name: string, predictorName?: string): Promise<Deployment | null> {
+    return this.orNull(paths.deployment(ns, predictorDeploymentName(name, predictorName)));
   }
 
   /** The service's predictor pods that are not being deleted. */

@@ -44,9 +44,12 @@ export function isKnativeMode(mode: string): boolean {
   return normalizeDeploymentMode(mode) === "Knative";
 }
 
-/** The predictor Deployment KServe's Standard mode makes: `<name>-predictor`. */
-export function predictorDeploymentName(name: string): string {
-  return `${name}-predictor`;
+/**
+ * The predictor Deployment KServe's Standard mode makes: `<name>-predictor`, or
+ * `<name>-<predictor name>-predictor` when `spec.predictor.name` is set (seen on KServe v0.20).
+ */
+export function predictorDeploymentName(name: string, predictorName?: string): string {
+  return predictorName ? `${name}-${predictorName}-predictor` : `${name}-predictor`;
 }
 
 const REVISION = "deployment.kubernetes.io/revision";
@@ -102,7 +105,7 @@ export function describeConditions(service: InferenceService): string {
 
 /** Standard mode: the Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it. */
 async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
-  const name = predictorDeploymentName(target.name);
+  const name = predictorDeploymentName(target.name, service.spec?.predictor?.name);
   const deployment = await getOrNull<Deployment>(api, paths.deployment(target.namespace, name));
   const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
   if (!deployment) {

@@ -70,7 +70,7 @@ export interface InferenceService {
   apiVersion?: string;
   kind?: string;
   metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
-  spec?: { predictor?: { containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] } };
+  spec?: { predictor?: { name?: string; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] } };
   status?: {
     conditions?: Condition[];
     url?: string;
