@@ -8,4 +8,5 @@ export const repositoryUrl = outputs.repositoryUrl;
 export const namespace = outputs.namespace;
 export const inferenceServiceName = outputs.inferenceServiceName;
 export const url = outputs.url;
+export const canaryImageRef = outputs.canaryImageRef;
 export const clusterName = outputs.clusterName;

@@ -119,6 +119,15 @@ export const configSchema = z.strictObject({
     .optional(),
   resources: z.strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() }).optional(),
   replicas: z.strictObject({ min: integer(0, 1000).optional(), max: integer(1, 1000).optional() }).optional(),
+  rollout: z
+    .strictObject({
+      canaryPercent: integer(0, 100).optional(),
+      stableImage: z
+        .string({ error: "must be a string" })
+        .regex(DIGEST_REFERENCE, { error: "must be pinned by digest, repository@sha256:<64 hex digits> (the imageRef stack output of the deploy that serves now)" })
+        .optional(),
+    })
+    .optional(),
   autoscaling: z
     .strictObject({
       metric: z.enum(SCALE_METRICS, { error: `must be one of ${SCALE_METRICS.join(", ")}` }).optional(),

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DIGEST_REFERENCE } from "./configSchema";
-import { inferenceServiceManifest } from "./manifests";
+import { rolloutPlan } from "./canary";
+import { inferenceServiceManifest, inferenceServiceSpec } from "./manifests";
 import { watchRolloutForUpdate } from "./rolloutWatch";
 import { Settings } from "./settings";
 
@@ -34,26 +35,36 @@ export class InferenceService extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** What serves: the ReplicaSet (Standard) or Revision (Knative) of the applied spec. */
   public readonly revision: pulumi.Output<string>;
+  /** The image the stable predictor runs (the candidate itself without a canary). */
+  public readonly stableImage: pulumi.Output<string>;
+  /** The canary's image; empty when the update has no canary. */
+  public readonly canaryImage: pulumi.Output<string>;
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("model-serving:kserve:InferenceService", name, {}, opts);
+    const s = args.settings;
     const image = pulumi.output(args.image).apply(requireDigest);
-    const manifest = inferenceServiceManifest(args.settings, image);
+    const manifest = inferenceServiceManifest(s, image);
+    // With rollouts on, whether the candidate is a canary depends on its digest.
+    const spec = s.rollout.canaryPercent === undefined ? manifest.spec : image.apply((candidate) => inferenceServiceSpec(s, candidate));
+    const plan = image.apply((candidate) => rolloutPlan(s.rollout, candidate));
     const resource = new k8s.apiextensions.CustomResource(
       name,
-      { ...manifest },
+      { ...manifest, spec },
       // The name is fixed (metadata.name), so a replacement must delete the old one first.
       { parent: this, deleteBeforeReplace: true },
     );
-    const serving = pulumi.all([resource.metadata, image, args.kubeconfig]).apply(async ([metadata, applied, kubeconfig]): Promise<{ revision: string; url: string }> =>
+    const serving = pulumi.all([resource.metadata, plan, args.kubeconfig]).apply(async ([metadata, applied, kubeconfig]): Promise<{ revision: string; url: string }> =>
       // A preview changes nothing, so there is no rollout to watch; the URL is known after `up`.
       pulumi.runtime.isDryRun()
         ? { revision: pulumi.unknown as unknown as string, url: pulumi.unknown as unknown as string }
-        : watchRolloutForUpdate({ settings: args.settings, generation: metadata.generation, image: applied, kubeconfig, resource: this }),
+        : watchRolloutForUpdate({ settings: s, generation: metadata.generation, image: applied.stableImage, canaryImage: applied.canary?.image, kubeconfig, resource: this }),
     );
     this.name = resource.metadata.name;
     this.url = serving.url;
     this.revision = serving.revision;
-    this.registerOutputs({ name: this.name, url: this.url, revision: this.revision });
+    this.stableImage = plan.stableImage;
+    this.canaryImage = plan.apply((p) => p.canary?.image ?? "");
+    this.registerOutputs({ name: this.name, url: this.url, revision: this.revision, stableImage: this.stableImage, canaryImage: this.canaryImage });
   }
 }

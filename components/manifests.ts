@@ -1,6 +1,7 @@
 // Pure manifest builders: settings in, plain Kubernetes objects out. The components, the
 // offline render command and the tests all call these, so no manifest is written twice.
-import { deploymentModeAnnotation, isStandard } from "./deploymentMode";
+import { predictorNameOf, rolloutPlan } from "./canary";
+import { deploymentModeAnnotation, isKnative, isStandard } from "./deploymentMode";
 import { ProbeSettings, Settings } from "./settings";
 
 export const INFERENCE_SERVICE_API_VERSION = "serving.kserve.io/v1beta1";
@@ -107,7 +108,43 @@ export function inferenceServiceAnnotations(s: Settings): Record<string, string>
   };
 }
 
-/** The InferenceService; `image` must be `repository@sha256:…` (a string, or an output in the program). */
+/** `spec.predictor` for one image: replicas, scaling, pull secret and the one container, named when given. */
+export function predictorSpec<Image = string>(s: Settings, image: Image, name?: string): Record<string, unknown> {
+  return {
+    ...(name !== undefined ? { name } : {}),
+    minReplicas: s.replicas.min,
+    maxReplicas: s.replicas.max,
+    ...(s.autoscaling.metric !== undefined ? { scaleMetric: s.autoscaling.metric } : {}),
+    ...(s.autoscaling.target !== undefined ? { scaleTarget: s.autoscaling.target } : {}),
+    ...(s.pullSecret.enabled ? { imagePullSecrets: [{ name: pullSecretName(s) }] } : {}),
+    containers: [predictorContainer(s, image)],
+  };
+}
+
+/**
+ * The spec for a candidate image: one predictor; or, with rollouts on and a candidate that is
+ * not the stable image, a canary. Standard mode: the stable predictor named after its digest and
+ * the candidate in `spec.canary` (fixed replicas: no replica or scaling fields). Knative mode: the
+ * candidate with `canaryTrafficPercent`; Knative keeps the previous Revision serving the rest.
+ */
+export function inferenceServiceSpec(s: Settings, candidate: string): Record<string, unknown> {
+  const plan = rolloutPlan(s.rollout, candidate);
+  if (isKnative(s) || !plan.named) {
+    return { predictor: { ...predictorSpec(s, candidate), ...(plan.canary ? { canaryTrafficPercent: plan.canary.percent } : {}) } };
+  }
+  const stable = predictorSpec(s, plan.stableImage, predictorNameOf(plan.stableImage));
+  if (!plan.canary) {
+    return { predictor: stable };
+  }
+  const { minReplicas, maxReplicas, scaleMetric, scaleTarget, ...canary } = predictorSpec(s, plan.canary.image, predictorNameOf(plan.canary.image));
+  return { predictor: stable, canary: [{ trafficPercent: plan.canary.percent, predictor: canary }] };
+}
+
+/**
+ * The InferenceService; `image` (the candidate) must be `repository@sha256:…`. A string gets
+ * the whole rollout plan; an output (the program's, before the build) one predictor, and the
+ * component swaps in inferenceServiceSpec once the digest is known when rollouts are on.
+ */
 export function inferenceServiceManifest<Image = string>(s: Settings, image: Image): KubernetesObject {
   return {
     apiVersion: INFERENCE_SERVICE_API_VERSION,
@@ -118,15 +155,6 @@ export function inferenceServiceManifest<Image = string>(s: Settings, image: Ima
       labels: labels(s),
       annotations: inferenceServiceAnnotations(s),
     },
-    spec: {
-      predictor: {
-        minReplicas: s.replicas.min,
-        maxReplicas: s.replicas.max,
-        ...(s.autoscaling.metric !== undefined ? { scaleMetric: s.autoscaling.metric } : {}),
-        ...(s.autoscaling.target !== undefined ? { scaleTarget: s.autoscaling.target } : {}),
-        ...(s.pullSecret.enabled ? { imagePullSecrets: [{ name: pullSecretName(s) }] } : {}),
-        containers: [predictorContainer(s, image)],
-      },
-    },
+    spec: typeof image === "string" ? inferenceServiceSpec(s, image) : { predictor: predictorSpec(s, image) },
   };
 }

@@ -21,6 +21,8 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   public readonly inferenceServiceName: pulumi.Output<string>;
   public readonly url: pulumi.Output<string>;
+  /** The canary's image while one runs (rollout.canaryPercent); empty otherwise. */
+  public readonly canaryImageRef: pulumi.Output<string>;
   /** The EKS cluster deployed to (lab mode: created); empty for the ambient kubeconfig. */
   public readonly clusterName: pulumi.Output<string>;
 
@@ -83,6 +85,7 @@ export class ModelServing extends pulumi.ComponentResource {
     this.namespace = namespace.name;
     this.inferenceServiceName = service.name;
     this.url = service.url;
+    this.canaryImageRef = service.canaryImage;
     this.clusterName = pulumi.output(s.cluster.name ?? "");
     this.registerOutputs({
       imageRef: this.imageRef,
@@ -90,6 +93,7 @@ export class ModelServing extends pulumi.ComponentResource {
       namespace: this.namespace,
       inferenceServiceName: this.inferenceServiceName,
       url: this.url,
+      canaryImageRef: this.canaryImageRef,
       clusterName: this.clusterName,
     });
   }

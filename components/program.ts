@@ -10,6 +10,7 @@ export interface ProgramOutputs {
   readonly namespace: pulumi.Output<string>;
   readonly inferenceServiceName: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
+  readonly canaryImageRef: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
 }
 
@@ -21,6 +22,7 @@ export function modelServingProgram(settings: Settings = readSettings()): Progra
     namespace: serving.namespace,
     inferenceServiceName: serving.inferenceServiceName,
     url: serving.url,
+    canaryImageRef: serving.canaryImageRef,
     clusterName: serving.clusterName,
   };
 }

@@ -13,8 +13,10 @@ export interface RolloutWatchArgs {
   readonly settings: Settings;
   /** The InferenceService generation the update applied. */
   readonly generation?: number;
-  /** The image reference the update applied. */
+  /** The image the update applied to the stable predictor. */
   readonly image: string;
+  /** The canary's image, when the update has one. */
+  readonly canaryImage?: string;
   /** The provider's kubeconfig (contents); unset: the default provider's (see kubeConfigLikeProvider). */
   readonly kubeconfig?: string;
   /** Where progress lines go. */
@@ -52,7 +54,7 @@ export async function watchRolloutForUpdate(args: RolloutWatchArgs): Promise<{ r
   const api = new KubeApi(await kubeConfigLikeProvider(args.kubeconfig));
   const result = await watchRollout(
     api,
-    { name: s.modelName, namespace: s.namespace, mode: s.deploymentMode, generation: args.generation, image: args.image },
+    { name: s.modelName, namespace: s.namespace, mode: s.deploymentMode, generation: args.generation, image: args.image, canaryImage: args.canaryImage },
     {
       timeoutMs: s.readyTimeoutSeconds * 1000,
       facts: configFacts(s),

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { defaultScaleMetric, ScaleMetric, scaleMetricProblem, scaleTargetProblem } from "./autoscaling";
+import { PREDICTOR_NAME_LENGTH, RolloutSettings } from "./canary";
 import { configSchema, ECR_REPOSITORY_NAME, RawConfig } from "./configSchema";
 import { DeploymentMode, isKnative, isStandard, normalizeDeploymentMode } from "./deploymentMode";
 import { DEFAULT_KSERVE_VERSION, KSERVE_VERSION, parseKServeVersion, sameRelease } from "./kserveRelease";
@@ -85,6 +86,8 @@ export interface Settings {
     readonly limits: { readonly cpu: string; readonly memory: string };
   };
   readonly replicas: { readonly min: number; readonly max: number };
+  /** Canary rollouts: the stable digest and the canary's share (components/canary.ts). */
+  readonly rollout: RolloutSettings;
   /** What the autoscaler scales on (`scaleMetric`, `scaleTarget`); unset: KServe's default for the mode. */
   readonly autoscaling: { readonly metric?: ScaleMetric; readonly target?: number };
   readonly probes: {
@@ -269,6 +272,7 @@ export function applyDefaults(raw: RawConfig, stack: string, region: string | un
     },
     replicas: { min: raw.replicas?.min ?? 1, max: raw.replicas?.max ?? 3 },
     autoscaling: { metric: raw.autoscaling?.metric, target: raw.autoscaling?.target },
+    rollout: { canaryPercent: raw.rollout?.canaryPercent, stableImage: raw.rollout?.stableImage },
     probes: {
       readiness: {
         path: readinessPath,
@@ -318,7 +322,16 @@ function checkRules(s: Settings, raw: RawConfig, projectDir: string): string[] {
   if (knative && s.modelName.length > MAX_KNATIVE_MODEL_NAME) {
     problem("modelName", s.modelName, `is ${s.modelName.length} characters; in Knative mode at most ${MAX_KNATIVE_MODEL_NAME} fit Knative's derived names (<name>-predictor-00001-private ≤ 63)`);
   }
-  if (s.modelName.length + s.namespace.length > MAX_NAME_PLUS_NAMESPACE) {
+  const rolloutOn = s.rollout.canaryPercent !== undefined;
+  if (rolloutOn && s.rollout.stableImage === undefined) {
+    problem("rollout.canaryPercent", s.rollout.canaryPercent, "needs rollout.stableImage, the digest that serves now (`pulumi stack output imageRef`); set it, and updates with another image go out as a canary");
+  }
+  if (!rolloutOn && s.rollout.stableImage !== undefined) {
+    problem("rollout.stableImage", s.rollout.stableImage, "is used only with rollout.canaryPercent; set the canary's share, or remove it");
+  }
+  if (rolloutOn && s.modelName.length + s.namespace.length + PREDICTOR_NAME_LENGTH > MAX_NAME_PLUS_NAMESPACE) {
+    problem("modelName", s.modelName, `with namespace "${s.namespace}" and a canary's predictor name (${PREDICTOR_NAME_LENGTH} characters) makes KServe's host label longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE - PREDICTOR_NAME_LENGTH} with rollout on)`);
+  } else if (s.modelName.length + s.namespace.length > MAX_NAME_PLUS_NAMESPACE) {
     problem("modelName", s.modelName, `with namespace "${s.namespace}" makes KServe's host label <name>-predictor-<namespace> longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE})`);
   }
   if (knative && KNATIVE_RESERVED_PORTS.includes(s.port)) {

@@ -13,8 +13,10 @@ export interface RolloutTarget extends Target {
   readonly mode: string;
   /** The InferenceService generation `pulumi up` applied; unset: whatever is current. */
   readonly generation?: number;
-  /** The image the applied spec runs (`repo@sha256:…`); unset: not checked. */
+  /** The image the applied spec runs (`repo@sha256:…`), the stable one with a canary; unset: not checked. */
   readonly image?: string;
+  /** The canary's image, when the applied spec has one. */
+  readonly canaryImage?: string;
 }
 
 export interface RolloutObservation {
@@ -28,6 +30,8 @@ export interface RolloutObservation {
   readonly service: InferenceService | null;
   /** The Deployment gave up (Standard mode: ProgressDeadlineExceeded). */
   readonly stalled?: string;
+  /** The canary, when the spec has one: its revision and pods (Knative: the latest Revision). */
+  readonly canary?: { readonly revision?: string; readonly pods: Pod[]; readonly done: boolean };
 }
 
 interface Deployment {
@@ -85,7 +89,7 @@ export async function observeRollout(api: KubeApi, target: RolloutTarget): Promi
     return waiting(`KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"}); ${describeConditions(service)}`);
   }
   const result = isKnativeMode(target.mode) ? await knativeRevision(api, target, service) : await standardRevision(api, target, service);
-  const other = target.image === undefined ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
+  const other = target.image === undefined || result.canary?.pods === result.pods ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
   if (other !== undefined) {
     return { ...result, done: false, progress: `${result.revision ?? "the current revision"} runs ${other}, not ${target.image}` };
   }
@@ -103,17 +107,39 @@ export function describeConditions(service: InferenceService): string {
   return conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ""}${c.message ? `: ${c.message}` : ""}`).join("; ");
 }
 
-/** Standard mode: the Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it. */
+/**
+ * Standard mode: the stable predictor's Deployment and each canary's (`spec.canary`, own
+ * Deployment `<name>-<canary name>-predictor`), each complete, and KServe's CanaryPredictorReady.
+ */
 async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
-  const name = predictorDeploymentName(target.name, service.spec?.predictor?.name);
+  const stable = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, service.spec?.predictor?.name), target.image);
+  const entry = service.spec?.canary?.[0];
+  if (!entry) {
+    return stable;
+  }
+  const canary = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, entry.predictor?.name), target.canaryImage);
+  const ready = condition(service.status?.conditions, "CanaryPredictorReady");
+  const canaryDone = canary.done && ready?.status === "True";
+  const canaryProgress = `canary at ${entry.trafficPercent} %: ${canary.progress}${canary.done && !canaryDone ? `; CanaryPredictorReady=${ready?.status ?? "unset"}` : ""}`;
+  return {
+    ...stable,
+    done: stable.done && canaryDone,
+    progress: `${stable.progress}; ${canaryProgress}`,
+    canary: { revision: canary.revision, pods: canary.pods, done: canaryDone },
+    stalled: stable.stalled ?? canary.stalled,
+  };
+}
+
+/** One Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it, running `image` when given. */
+async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: InferenceService, name: string, expectedImage?: string): Promise<RolloutObservation> {
   const deployment = await getOrNull<Deployment>(api, paths.deployment(target.namespace, name));
   const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
   if (!deployment) {
     return waiting(`Deployment ${name} not created yet`);
   }
   const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.image;
-  if (target.image !== undefined && image !== target.image) {
-    return waiting(`Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${target.image}`);
+  if (expectedImage !== undefined && image !== expectedImage) {
+    return waiting(`Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${expectedImage}`);
   }
   const status = deployment.status ?? {};
   if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
@@ -153,8 +179,14 @@ async function knativeRevision(api: KubeApi, target: RolloutTarget, service: Inf
   }
   const pods = live((await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${created}`))).items ?? []);
   const described = `Revision ${created}`;
-  if (predictor?.latestReadyRevision !== created) {
-    return { done: false, progress: `${described} not ready yet (${readyCount(pods)} of ${pods.length} pods ready; latest ready: ${predictor?.latestReadyRevision ?? "none"})`, revision: described, pods, service };
+  const done = predictor?.latestReadyRevision === created;
+  const progress = done
+    ? `${described}: ${readyCount(pods)} of ${pods.length} pods ready`
+    : `${described} not ready yet (${readyCount(pods)} of ${pods.length} pods ready; latest ready: ${predictor?.latestReadyRevision ?? "none"})`;
+  // With canaryTrafficPercent the latest Revision is the canary; the previous one keeps the rest.
+  const percent = service.spec?.predictor?.canaryTrafficPercent;
+  if (percent !== undefined) {
+    return { done, progress: `canary at ${percent} %: ${progress}`, revision: described, pods, service, canary: { revision: described, pods, done } };
   }
-  return { done: true, progress: `${described}: ${readyCount(pods)} of ${pods.length} pods ready`, revision: described, pods, service };
+  return { done, progress, revision: described, pods, service };
 }

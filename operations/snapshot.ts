@@ -70,7 +70,10 @@ export interface InferenceService {
   apiVersion?: string;
   kind?: string;
   metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
-  spec?: { predictor?: { name?: string; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] } };
+  spec?: {
+    predictor?: { name?: string; canaryTrafficPercent?: number; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] };
+    canary?: { trafficPercent?: number; predictor?: { name?: string; containers?: ContainerSpec[] } }[];
+  };
   status?: {
     conditions?: Condition[];
     url?: string;

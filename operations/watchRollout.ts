@@ -21,6 +21,8 @@ export interface WatchOptions {
 
 export interface RolloutResult {
   readonly ok: boolean;
+  /** The canary, when the spec has one: its revision and pods. */
+  readonly canary?: RolloutObservation["canary"];
   /** The current spec's revision (what serves, or what failed). */
   readonly revision?: string;
   /** The current revision's pods. */
@@ -93,6 +95,7 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
   const start = Date.now();
   const deadline = start + options.timeoutMs;
   const firstSeen = new Map<CauseId, number>();
+  const canaryFirstSeen = new Map<CauseId, number>();
   let last: RolloutObservation | undefined;
   let lastLine = "";
   const say = (text: string) => {
@@ -110,6 +113,7 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
       ok: false,
       revision: last?.revision,
       pods: last?.pods ?? [],
+      canary: last?.canary,
       service: last?.service ?? null,
       elapsedMs: Date.now() - start,
       summary,
@@ -124,15 +128,22 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
       last = await within(observeRollout(api, target), deadline - Date.now(), "the rollout's objects");
       say(last.progress);
       if (last.done) {
-        return { ok: true, revision: last.revision, pods: last.pods, service: last.service, elapsedMs: Date.now() - start, summary: last.progress, findings: [] };
+        return { ok: true, revision: last.revision, pods: last.pods, canary: last.canary, service: last.service, elapsedMs: Date.now() - start, summary: last.progress, findings: [] };
       }
       if (last.stalled) {
         return failed(last.stalled);
       }
-      const snapshot = await within(collectSnapshot(api, target, { pods: last.pods }), deadline - Date.now(), "the diagnosis snapshot");
-      const sure = certainFindings(diagnose(snapshot, options.facts), snapshot, firstSeen, Date.now());
-      if (sure.length > 0) {
-        return failed(`${last.revision ?? "the new spec"} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);
+      // The stable revision's pods and the canary's are diagnosed apart, so a failure names whose it is.
+      const groups = [
+        { pods: last.pods, seen: firstSeen, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
+        ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
+      ];
+      for (const group of groups) {
+        const snapshot = await within(collectSnapshot(api, target, { pods: group.pods }), deadline - Date.now(), "the diagnosis snapshot");
+        const sure = certainFindings(diagnose(snapshot, options.facts), snapshot, group.seen, Date.now());
+        if (sure.length > 0) {
+          return failed(`${group.who} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);
+        }
       }
     } catch (e) {
       // Refused credentials do not heal by waiting.
