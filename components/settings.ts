@@ -326,6 +326,18 @@ function checkRules(s: Settings, raw: RawConfig, projectDir: string): string[] {
   if (rolloutOn && s.rollout.stableImage === undefined) {
     problem("rollout.canaryPercent", s.rollout.canaryPercent, "needs rollout.stableImage, the digest that serves now (`pulumi stack output imageRef`); set it, and updates with another image go out as a canary");
   }
+  if (rolloutOn && !knative) {
+    // KServe gives a Standard-mode canary ceil(min × percent / 100) of the stable's minimum replicas.
+    const percent = s.rollout.canaryPercent!;
+    const stableKeeps = (min: number) => min - Math.ceil((min * percent) / 100);
+    if (percent === 100) {
+      problem("rollout.canaryPercent", percent, "leaves the stable predictor no pods in Standard mode (KServe moves all of its replicas to the canary); use less than 100, and promote the canary instead");
+    } else if (stableKeeps(s.replicas.min) < 1) {
+      let needed = s.replicas.min + 1;
+      while (stableKeeps(needed) < 1) needed++;
+      problem("replicas.min", s.replicas.min, `leaves the stable predictor no pods beside a ${percent} % canary (KServe gives the canary ceil(min × ${percent} / 100) of them); raise it to at least ${needed}`);
+    }
+  }
   if (!rolloutOn && s.rollout.stableImage !== undefined) {
     problem("rollout.stableImage", s.rollout.stableImage, "is used only with rollout.canaryPercent; set the canary's share, or remove it");
   }

@@ -42,6 +42,14 @@ export class Cluster {
     return list.items.filter((p) => !p.metadata.deletionTimestamp);
   }
 
+  /** The pods a Service sends its traffic to (its selector), not being deleted. */
+  async selectedPods(ns: string, service: string): Promise<Pod[]> {
+    const svc = await this.api.getJson<{ spec: { selector?: Record<string, string> } }>(`/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(service)}`);
+    const selector = Object.entries(svc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+    const list = await this.api.getJson<{ items: Pod[] }>(paths.pods(ns, selector));
+    return list.items.filter((p) => !p.metadata.deletionTimestamp);
+  }
+
   namespace(ns: string): Promise<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } } | null> {
     return this.orNull(namespacePath(ns));
   }

@@ -1,6 +1,6 @@
 // The model server image, built from app/ by the Docker engine with the Dockerfile and build
 // args the program's ModelImage uses, pushed to the test registry, and referenced by digest.
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import { promisify } from "util";
 import { contentHash, imageBuildArgs } from "../components/buildContext";
 import { Settings } from "../components/settings";
@@ -31,4 +31,21 @@ export async function buildAndPush(registry: string, s: Settings): Promise<Built
   const digestRef = (JSON.parse(stdout) as string[]).find((d) => d.startsWith(`${repository}@`));
   if (!digestRef) throw new Error(`docker push ${tag} left no digest for ${repository}: ${stdout.trim()}`);
   return { digestRef, buildMs, pushMs };
+}
+
+/**
+ * Another image made from the pushed one (`FROM <digest>` plus a few lines), pushed and referenced
+ * by digest: a second model version for the canary scenarios without a second build.
+ */
+export function derivedImage(base: string, variant: string, lines: string[]): string {
+  const repository = base.slice(0, base.indexOf("@"));
+  const tag = `${repository}:${variant}`;
+  const docker = (argv: string[], input?: string) =>
+    execFileSync("docker", argv, { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 5 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 });
+  docker(["build", "--network", "host", "-t", tag, "-"], [`FROM ${base}`, ...lines].join("\n") + "\n");
+  docker(["push", tag]);
+  const digests = JSON.parse(docker(["inspect", "--format", "{{json .RepoDigests}}", tag])) as string[];
+  const digestRef = digests.find((d) => d.startsWith(`${repository}@`));
+  if (!digestRef) throw new Error(`docker push ${tag} left no digest: ${digests.join(", ")}`);
+  return digestRef;
 }

@@ -36,13 +36,16 @@ export class E2EStacks {
     return stack;
   }
 
-  /** Replaces the stack's config. Maps go in as JSON, which is how the engine hands `--path` config to a program. */
+  /** Replaces the stack's config; maps are set key by key (`--path`), as a stack file nests them. */
   async configure(stack: Stack, config: StackConfig): Promise<void> {
     for (const key of Object.keys(await stack.getAllConfig())) {
       await stack.removeConfig(key);
     }
-    const entries = Object.entries(config).map(([key, value]) => [key, { value: typeof value === "string" ? value : JSON.stringify(value) }]);
-    await stack.setAllConfig(Object.fromEntries(entries));
+    const leaves = (prefix: string, value: unknown): [string, { value: string }][] =>
+      value !== null && typeof value === "object" && !Array.isArray(value)
+        ? Object.entries(value).flatMap(([k, v]) => leaves(`${prefix}.${k}`, v))
+        : [[prefix, { value: String(value) }]];
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).flatMap(([key, value]) => leaves(key, value))), true);
   }
 
   async preview(stack: Stack): Promise<Run> {

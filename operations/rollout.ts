@@ -3,7 +3,7 @@
 // available while the new pods crash-loop, so Ready stays True on a failed update.
 import { PREDICTOR_LABEL, Target } from "./collect";
 import { KubeApi, KubeApiError, paths } from "./kubeApi";
-import { condition, Condition, InferenceService, Pod } from "./snapshot";
+import { condition, Condition, ContainerSpec, InferenceService, Pod } from "./snapshot";
 import { normalizeDeploymentMode } from "../components/deploymentMode";
 import { CONTAINER_NAME } from "../components/manifests";
 
@@ -83,11 +83,6 @@ export async function observeRollout(api: KubeApi, target: RolloutTarget): Promi
   if (!service) {
     return waiting("InferenceService not found");
   }
-  const generation = target.generation ?? service.metadata.generation;
-  const observed = service.status?.observedGeneration;
-  if (generation !== undefined && (observed ?? 0) < generation) {
-    return waiting(`KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"}); ${describeConditions(service)}`);
-  }
   const result = isKnativeMode(target.mode) ? await knativeRevision(api, target, service) : await standardRevision(api, target, service);
   const other = target.image === undefined || result.canary?.pods === result.pods ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
   if (other !== undefined) {
@@ -112,12 +107,15 @@ export function describeConditions(service: InferenceService): string {
  * Deployment `<name>-<canary name>-predictor`), each complete, and KServe's CanaryPredictorReady.
  */
 async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
-  const stable = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, service.spec?.predictor?.name), target.image);
   const entry = service.spec?.canary?.[0];
+  // KServe moves ceil(min × percent / 100) of the stable's minimum replicas to a canary.
+  const min = service.spec?.predictor?.minReplicas ?? 1;
+  const canaryShare = entry ? Math.ceil((min * (entry.trafficPercent ?? 0)) / 100) : 0;
+  const stable = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, service.spec?.predictor?.name), target.image, service.spec?.predictor?.containers, min - canaryShare);
   if (!entry) {
     return stable;
   }
-  const canary = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, entry.predictor?.name), target.canaryImage);
+  const canary = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, entry.predictor?.name), target.canaryImage, entry.predictor?.containers, canaryShare);
   const ready = condition(service.status?.conditions, "CanaryPredictorReady");
   const canaryDone = canary.done && ready?.status === "True";
   const canaryProgress = `canary at ${entry.trafficPercent} %: ${canary.progress}${canary.done && !canaryDone ? `; CanaryPredictorReady=${ready?.status ?? "unset"}` : ""}`;
@@ -131,7 +129,15 @@ async function standardRevision(api: KubeApi, target: RolloutTarget, service: In
 }
 
 /** One Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it, running `image` when given. */
-async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: InferenceService, name: string, expectedImage?: string): Promise<RolloutObservation> {
+async function deploymentRevision(
+  api: KubeApi,
+  target: RolloutTarget,
+  service: InferenceService,
+  name: string,
+  expectedImage: string | undefined,
+  specContainers: ContainerSpec[] | undefined,
+  minReplicas: number,
+): Promise<RolloutObservation> {
   const deployment = await getOrNull<Deployment>(api, paths.deployment(target.namespace, name));
   const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
   if (!deployment) {
@@ -140,6 +146,17 @@ async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: 
   const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.image;
   if (expectedImage !== undefined && image !== expectedImage) {
     return waiting(`Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${expectedImage}`);
+  }
+  // KServe has applied the spec when it says so, or when the Deployment's container carries it.
+  const note = observedNote(target, service);
+  const given = specContainers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+  const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
+  if (note && !(given && appliedAs(given, container))) {
+    return waiting(`${note}, and Deployment ${name} does not carry the spec yet; ${describeConditions(service)}`);
+  }
+  // Replica counts are not in the container: a canary added or removed shows here first.
+  if ((deployment.spec?.replicas ?? 1) < minReplicas) {
+    return waiting(`Deployment ${name} has ${deployment.spec?.replicas ?? 1} replicas; the spec asks for at least ${minReplicas}`);
   }
   const status = deployment.status ?? {};
   if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
@@ -170,8 +187,34 @@ async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: 
   return { done, progress, revision: described, pods, service, stalled };
 }
 
+/** Whether KServe has reported the applied generation as observed; a note on why not otherwise. */
+function observedNote(target: RolloutTarget, service: InferenceService): string | undefined {
+  const generation = target.generation ?? service.metadata.generation;
+  const observed = service.status?.observedGeneration;
+  return generation !== undefined && (observed ?? 0) < generation ? `KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"})` : undefined;
+}
+
+/**
+ * Every field the spec gives is in the Deployment's container as given (KServe adds defaults:
+ * probe schemes, timeouts). Needed beside observedGeneration, which KServe v0.20 does not keep
+ * current once predictors are named or canaried (seen on a real cluster: generation 5, observed 1).
+ */
+export function appliedAs(given: unknown, applied: unknown): boolean {
+  if (Array.isArray(given)) {
+    return Array.isArray(applied) && given.every((item, i) => appliedAs(item, applied[i]));
+  }
+  if (given !== null && typeof given === "object") {
+    return applied !== null && typeof applied === "object" && Object.entries(given).every(([k, v]) => appliedAs(v, (applied as Record<string, unknown>)[k]));
+  }
+  return String(given) === String(applied);
+}
+
 /** Knative mode: the latest created Revision must be the latest ready one. */
 async function knativeRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
+  const note = observedNote(target, service);
+  if (note) {
+    return { done: false, progress: `${note}; ${describeConditions(service)}`, pods: [], service };
+  }
   const predictor = service.status?.components?.predictor;
   const created = predictor?.latestCreatedRevision;
   if (!created) {

@@ -71,7 +71,7 @@ export interface InferenceService {
   kind?: string;
   metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   spec?: {
-    predictor?: { name?: string; canaryTrafficPercent?: number; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] };
+    predictor?: { name?: string; minReplicas?: number; canaryTrafficPercent?: number; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] };
     canary?: { trafficPercent?: number; predictor?: { name?: string; containers?: ContainerSpec[] } }[];
   };
   status?: {

@@ -16,6 +16,8 @@ export interface VerifyOptions {
   /** Per smoke request. @default 10000 */
   readonly requestTimeoutMs?: number;
   readonly facts?: ConfigFacts;
+  /** Test the canary's pods instead of the stable ones. */
+  readonly canary?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -47,25 +49,30 @@ export async function verify(api: KubeApi, target: RolloutTarget, options: Verif
     return { ok: false, ready: false, revision: rollout.revision, checks: [], report, findings: rollout.findings, snapshot: rollout.snapshot };
   }
   log(`serving after ${Math.round(rollout.elapsedMs / 1000)}s: ${rollout.summary}`);
-  const pod = rollout.pods.find((p) => condition(p.status?.conditions, "Ready")?.status === "True");
+  if (options.canary && !rollout.canary) {
+    log(`verify: FAILED (${target.namespace}/${target.name} runs no canary: nothing to test with --canary)`);
+    return { ok: false, ready: true, revision: rollout.revision, checks: [], report: lines.join("\n") + "\n", findings: [] };
+  }
+  const tested = options.canary ? { pods: rollout.canary!.pods, revision: `the canary ${rollout.canary!.revision}` } : { pods: rollout.pods, revision: rollout.revision };
+  const pod = tested.pods.find((p) => condition(p.status?.conditions, "Ready")?.status === "True");
   let checks: CheckResult[];
   if (!pod) {
-    checks = [{ name: "pick a pod of the current revision", ok: false, detail: `no Ready pod among ${rollout.pods.length} of ${rollout.revision ?? "the current revision"}`, ms: 0 }];
+    checks = [{ name: "pick a pod of the current revision", ok: false, detail: `no Ready pod among ${tested.pods.length} of ${tested.revision ?? "the current revision"}`, ms: 0 }];
   } else {
-    log(`smoke tests against pod ${pod.metadata.name} of ${rollout.revision} (through a port-forward to its port)`);
+    log(`smoke tests against pod ${pod.metadata.name} of ${tested.revision} (through a port-forward to its port)`);
     checks = await runChecks(api, target, pod, options.requestTimeoutMs ?? 10000);
   }
   for (const c of checks) {
     log(`${c.ok ? "PASS" : "FAIL"} ${c.name} (${c.ms} ms)${c.ok ? "" : `: ${c.detail}`}`);
   }
   const ok = checks.every((c) => c.ok);
-  log(ok ? `verify: all ${checks.length} checks passed on ${rollout.revision}` : `verify: FAILED (${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed)`);
+  log(ok ? `verify: all ${checks.length} checks passed on ${tested.revision}` : `verify: FAILED (${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed)`);
   if (ok) {
-    return { ok, ready: true, revision: rollout.revision, checks, report: lines.join("\n") + "\n", findings: [] };
+    return { ok, ready: true, revision: tested.revision, checks, report: lines.join("\n") + "\n", findings: [] };
   }
   log("collecting a snapshot to diagnose…");
   try {
-    const snapshot = await collectSnapshot(api, target, { pods: rollout.pods });
+    const snapshot = await collectSnapshot(api, target, { pods: tested.pods });
     const findings = diagnose(snapshot, options.facts);
     const report = formatReport(snapshot, findings);
     options.log(report);

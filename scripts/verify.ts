@@ -5,13 +5,15 @@ import { stackSettings } from "../operations/settings";
 import { configFacts, targetOf } from "../operations/configFacts";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
 import { verify } from "../operations/verify";
+import { rolloutPlan } from "../components/canary";
 
-const USAGE = `usage: npm run --silent verify -- <stack> [--image REPO@sha256:…] [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
+const USAGE = `usage: npm run --silent verify -- <stack> [--canary] [--image REPO@sha256:…] [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
   waits until the InferenceService's current spec serves: its own pods Ready (the Deployment's newest
   ReplicaSet in Standard mode, the latest Revision in Knative mode), up to the stack's
   readyTimeoutSeconds or --timeout, failing early on a certain cause (image not found, crash loop, …);
   then calls GET /health, POST /predict, V1 predict and V2 ready on a pod of that revision through a
   port-forward (a websocket, like kubectl port-forward); exit 0 only if all pass. On failure it prints the diagnosis.
+  --canary test a pod of the canary (rollout.canaryPercent) instead of the stable predictor
   --image  the image this deploy must run (default: the stack's image key; after a build pass
            \`pulumi stack output imageRef\`); pods running anything else do not count.
   The report goes to reports/verify-<stack>.txt (or --report FILE).`;
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: "boolean", short: "h" },
       kubeconfig: { type: "string" },
       image: { type: "string" },
+      canary: { type: "boolean" },
       timeout: { type: "string" },
       interval: { type: "string" },
       report: { type: "string" },
@@ -42,11 +45,15 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const api = new KubeApi(loadKubeConfig(values.kubeconfig));
-  const target = { ...targetOf(settings), mode: settings.deploymentMode, image: values.image ?? settings.image };
+  // The image this deploy ran: with a canary, the stable predictor keeps rollout.stableImage.
+  const candidate = values.image ?? settings.image;
+  const plan = candidate === undefined ? undefined : rolloutPlan(settings.rollout, candidate);
+  const target = { ...targetOf(settings), mode: settings.deploymentMode, image: plan?.stableImage, canaryImage: plan?.canary?.image };
   const result = await verify(api, target, {
     timeoutMs: timeoutSeconds * 1000,
     intervalMs: intervalSeconds * 1000,
     facts: configFacts(settings),
+    canary: values.canary,
     log: (line) => console.log(line),
   });
   const reportFile = writeReport(values.report ?? defaultReportFile("verify", stack), result.report);

@@ -10,7 +10,7 @@ import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema
 const REPO = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/team/model";
 const STABLE = `${REPO}@sha256:${"1".repeat(64)}`;
 const CANDIDATE = `${REPO}@sha256:${"2".repeat(64)}`;
-const rollout = (extra: object = {}) => ({ "model-serving:rollout": { canaryPercent: 20, stableImage: STABLE }, ...extra });
+const rollout = (extra: object = {}) => ({ "model-serving:rollout": { canaryPercent: 20, stableImage: STABLE }, "model-serving:replicas": { min: 2, max: 3 }, ...extra });
 const standard = { "model-serving:deploymentMode": "Standard" };
 
 function problems(overrides: Record<string, unknown>): string[] {
@@ -32,6 +32,17 @@ describe("canary: config", () => {
     assert.deepStrictEqual(problems(rollout()), []);
   });
 
+  it("Standard mode: the stable predictor keeps at least one pod beside the canary (KServe moves ceil(min × percent / 100) to it)", () => {
+    const standardRollout = (min: number, canaryPercent: number) =>
+      problems({ ...standard, "model-serving:rollout": { canaryPercent, stableImage: STABLE }, "model-serving:replicas": { min, max: 10 } });
+    assert.match(standardRollout(1, 20)[0], /^model-serving:replicas\.min: 1 leaves the stable predictor no pods beside a 20 % canary .*raise it to at least 2/);
+    assert.deepStrictEqual(standardRollout(2, 20), []);
+    assert.match(standardRollout(2, 60)[0], /raise it to at least 3/);
+    assert.deepStrictEqual(standardRollout(1, 0), [], "a dark launch takes no replica");
+    assert.match(standardRollout(5, 100)[0], /^model-serving:rollout\.canaryPercent: 100 leaves the stable predictor no pods/);
+    assert.deepStrictEqual(problems({ "model-serving:rollout": { canaryPercent: 50, stableImage: STABLE } }), [], "Knative splits traffic, not replicas");
+  });
+
   it("with rollouts on, the model name and namespace leave room for a predictor name in KServe's host label", () => {
     const long = { "model-serving:modelName": "a".repeat(20), "model-serving:namespace": "b".repeat(25) };
     assert.deepStrictEqual(problems(long), []);
@@ -51,7 +62,7 @@ describe("canary: manifests", () => {
     const isvc: any = inferenceServiceManifest(settingsWith({ ...standard, ...rollout(), "model-serving:autoscaling": { metric: "cpu", target: 70 } }), CANDIDATE);
     assert.strictEqual(isvc.spec.predictor.name, "v-1111111111");
     assert.strictEqual(isvc.spec.predictor.containers[0].image, STABLE);
-    assert.deepStrictEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.scaleMetric], [1, "cpu"]);
+    assert.deepStrictEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.scaleMetric], [2, "cpu"]);
     assert.strictEqual(isvc.spec.canary.length, 1);
     const canary = isvc.spec.canary[0];
     assert.strictEqual(canary.trafficPercent, 20);
@@ -59,7 +70,7 @@ describe("canary: manifests", () => {
     assert.strictEqual(canary.predictor.containers[0].image, CANDIDATE);
     assert.deepStrictEqual(Object.keys(canary.predictor).sort(), ["containers", "name"]);
     // Promotion keeps the canary's pods: the promoted predictor's container is the canary's.
-    const promoted: any = inferenceServiceManifest(settingsWith({ ...standard, "model-serving:rollout": { canaryPercent: 20, stableImage: CANDIDATE } }), CANDIDATE);
+    const promoted: any = inferenceServiceManifest(settingsWith({ ...standard, ...rollout({ "model-serving:rollout": { canaryPercent: 20, stableImage: CANDIDATE } }) }), CANDIDATE);
     assert.deepStrictEqual(promoted.spec.predictor.containers, canary.predictor.containers);
     assert.strictEqual(promoted.spec.predictor.name, canary.predictor.name);
     assert.strictEqual(promoted.spec.canary, undefined);

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { condition, Snapshot } from "../operations/snapshot";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
-import { observeRollout, RolloutTarget } from "../operations/rollout";
+import { appliedAs, observeRollout, RolloutTarget } from "../operations/rollout";
 import { certainFindings, rolloutFailureText, watchRollout, WatchOptions } from "../operations/watchRollout";
 import { diagnose } from "../operations/diagnosis";
 import { FakeKubeApi, FakeState, stateFrom } from "./helpers/fakeKubeApi";
@@ -90,18 +90,34 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     assert.match(result.findings[0].evidence, /Failed to pull image .*sha256:0{64}.*not found/);
   });
 
-  it("waits while KServe has not reconciled the applied generation, or the Deployment runs another image", async () => {
+  it("waits while KServe has neither reported the applied generation nor put its spec in the Deployment, or the Deployment runs another image", async () => {
     const r = loadRecording("standard-serving");
+    // Generation 2 asks for more memory; the recorded Deployment still has the old limit.
+    r.inferenceService!.spec!.predictor!.containers![0].resources!.limits!.memory = "640Mi";
     const api = await start(recordingState(r));
     const newer = await observeRollout(api, targetOf(r, { generation: 2 }));
     assert.strictEqual(newer.done, false);
-    assert.match(newer.progress, /^KServe has not yet reconciled generation 2 \(observed: 1\)/);
+    assert.match(newer.progress, /^KServe has not yet reconciled generation 2 \(observed: 1\), and Deployment california-housing-predictor does not carry the spec yet/);
     const other = await observeRollout(api, targetOf(r, { image: `${imageOf(r).split("@")[0]}@sha256:${"a".repeat(64)}` }));
     assert.strictEqual(other.done, false);
     assert.match(other.progress, /still runs .*; waiting for KServe to apply/);
     const result = await watchRollout(api, targetOf(r, { generation: 2 }), options({ timeoutMs: 300 }));
     assert.strictEqual(result.ok, false);
     assert.match(result.summary, /^not serving after 0\.3s: KServe has not yet reconciled generation 2/);
+  });
+
+  it("a stale observedGeneration does not hold a rollout whose Deployment carries the applied spec (KServe v0.20 with named predictors)", async () => {
+    const r = loadRecording("standard-serving");
+    const api = await start(recordingState(r));
+    const seen = await observeRollout(api, targetOf(r, { generation: 5 }));
+    assert.ok(seen.done, seen.progress);
+  });
+
+  it("appliedAs: every given field as given, defaults the API added ignored", () => {
+    assert.ok(appliedAs({ httpGet: { path: "/health", port: 8000 } }, { httpGet: { path: "/health", port: 8000, scheme: "HTTP" }, timeoutSeconds: 1 }));
+    assert.ok(!appliedAs({ limits: { memory: "640Mi" } }, { limits: { memory: "512Mi", cpu: "1" } }));
+    assert.ok(appliedAs([{ name: "PORT", value: "8000" }], [{ name: "PORT", value: "8000" }, { name: "EXTRA", value: "x" }]));
+    assert.ok(!appliedAs([{ name: "PORT", value: "8000" }], []));
   });
 
   it("a Deployment past its progress deadline fails with the Deployment's own message", async () => {

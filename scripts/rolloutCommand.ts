@@ -1,0 +1,31 @@
+// What npm run promote and npm run rollback share: the stack, its settings, the cluster and the
+// Automation API stack of this project folder (its own backend and Pulumi.<stack>.yaml).
+import { parseArgs } from "util";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { modelServingProgram } from "../components/program";
+import { PROJECT, Settings } from "../components/settings";
+import { runCommand } from "../operations/cli";
+import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { CommandResult } from "../operations/rolloutCommands";
+import { stackSettings } from "../operations/settings";
+import type { Stack } from "@pulumi/pulumi/automation";
+
+export function rolloutCommand(
+  name: "promote" | "rollback",
+  what: string,
+  run: (stack: Stack, api: KubeApi, s: Settings, log: (line: string) => void) => Promise<CommandResult>,
+): void {
+  const usage = `usage: npm run --silent ${name} -- <stack> [--kubeconfig FILE]\n  ${what}\n  Then runs the program (the same code as \`pulumi up\`) on the stack; exit 0 only if the update serves.`;
+  runCommand(name, async (argv) => {
+    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, kubeconfig: { type: "string" } } });
+    if (values.help || positionals.length !== 1) {
+      (values.help ? console.log : console.error)(usage);
+      return values.help ? 0 : 2;
+    }
+    const settings = stackSettings(positionals[0]);
+    const api = new KubeApi(loadKubeConfig(values.kubeconfig));
+    const stack = await LocalWorkspace.selectStack({ stackName: positionals[0], projectName: PROJECT, program: async () => modelServingProgram() }, { workDir: process.cwd() });
+    const result = await run(stack, api, settings, (line) => console.log(line));
+    return result.ok ? 0 : 1;
+  });
+}
