@@ -33,10 +33,10 @@ function recorder(api: KubeApi, dir: string | undefined) {
     if (!dir) return;
     const snapshot = await collectSnapshot(api, { name: MODEL, namespace });
     const get = (p: string) => api.getJson<any>(p).catch(() => null);
-    const deployment = await get(`/apis/apps/v1/namespaces/${namespace}/deployments/${MODEL}-predictor`);
+    const deployments = await get(`/apis/apps/v1/namespaces/${namespace}/deployments?labelSelector=serving.kserve.io/inferenceservice=${MODEL}`);
     const replicaSets = await get(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=serving.kserve.io/inferenceservice=${MODEL}`);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ...snapshot, deployments: [deployment].filter(Boolean), replicaSets: replicaSets?.items ?? [] }, null, 2) + "\n");
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ...snapshot, deployments: deployments?.items ?? [], replicaSets: replicaSets?.items ?? [] }, null, 2) + "\n");
   };
 }
 
@@ -88,9 +88,9 @@ async function main(): Promise<number> {
     ["3. up again changes nothing", () => s.noOpUp()],
     ["4. a good update rolls out and up waits for the new pods", () => s.goodUpdate()],
     ["5. a crash-looping update fails up with the cause; old pods serve; verify fails", () => s.badUpdate(record)],
-    ["9. a new image goes out as a 20 % canary beside the stable digest; verify --canary", () => s.canaryUp()],
+    ["9. a new image goes out as a 20 % canary beside the stable digest; verify --canary", () => s.canaryUp(record)],
     ["10. promote: the canary becomes the stable predictor without a restart", () => s.promoteCanary()],
-    ["11. a crash-looping canary fails up while the stable serves; rollback leaves the stable untouched", () => s.crashingCanaryAndRollback()],
+    ["11. a crash-looping canary fails up while the stable serves; rollback leaves the stable untouched", () => s.crashingCanaryAndRollback(record)],
     ["6. a first deploy of a missing digest fails fast with image-not-found", () => s.missingDigest(record)],
     ["7. destroy removes a created namespace", () => s.destroyCreated()],
     ["7/8. adopted namespace + legacy mode name: serves; destroy keeps the namespace and its labels", () => s.adoptedNamespace()],

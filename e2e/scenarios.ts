@@ -213,7 +213,7 @@ export class Scenarios {
   }
 
   /** 9. A new image with rollout.canaryPercent: a canary at 20 % beside the stable digest; verify --canary; what the stable address reaches. */
-  async canaryUp(): Promise<void> {
+  async canaryUp(record: Recorder): Promise<void> {
     const { stacks, cluster, image, api } = this.ctx;
     this.canaryImage = derivedImage(image, "canary", ["LABEL e2e.model-serving/variant=canary"]);
     await stacks.configure(this.main!, this.canaryConfig(image, this.canaryImage));
@@ -240,6 +240,7 @@ export class Scenarios {
     assert.ok(verified.ok, verified.report);
     assert.match(verified.revision ?? "", /^the canary ReplicaSet california-housing-v-/);
     this.canaryPods = await this.podUids(seen.canary!.pods);
+    await record("standard-canary-serving", this.mainNamespace);
   }
 
   /** 10. promote: the canary becomes the stable predictor without a restart. */
@@ -262,7 +263,7 @@ export class Scenarios {
   }
 
   /** 11. A crash-looping canary fails `up` while the stable keeps serving; rollback removes it and leaves the stable untouched. */
-  async crashingCanaryAndRollback(): Promise<void> {
+  async crashingCanaryAndRollback(record: Recorder): Promise<void> {
     const { stacks, cluster, api } = this.ctx;
     const stable = this.canaryImage!;
     const broken = derivedImage(stable, "crashing-canary", ["ENV MODEL_DIR=/nonexistent"]);
@@ -272,6 +273,7 @@ export class Scenarios {
     this.time("crash-looping canary → up fails", run.ms, 60000);
     assert.ok(!run.ok, "up succeeded with a crash-looping canary");
     this.ctx.log(failureExcerpt(run.output));
+    await record("standard-canary-crash-loop", this.mainNamespace);
     assert.match(run.output, /rollout failed: the canary ReplicaSet california-housing-v-[0-9a-f]{10}-predictor-\S+ .* will not serve: crash-loop/);
     const serving = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: stable });
     const stillThere = (await this.podUids(serving.pods)).filter((uid) => this.stablePods.includes(uid));

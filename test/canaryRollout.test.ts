@@ -1,0 +1,94 @@
+// Canaries on objects recorded from a real cluster (KServe v0.20.0, Standard mode; npm run e2e
+// with E2E_RECORD_DIR): the rollout watch, verify --canary, and what promote and rollback read.
+import * as assert from "assert";
+import { parseSettings } from "../components/settings";
+import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { RolloutTarget } from "../operations/rollout";
+import { runningCanary } from "../operations/rolloutCommands";
+import { verify } from "../operations/verify";
+import { watchRollout } from "../operations/watchRollout";
+import { PROJECT_DIR } from "./helpers/config";
+import { FakeKubeApi } from "./helpers/fakeKubeApi";
+import { loadRecording, Recording, recordingState } from "./helpers/recordings";
+
+const imageOf = (containers?: { image?: string }[]) => containers![0].image!;
+
+function canaryTarget(r: Recording): RolloutTarget {
+  const spec = r.inferenceService!.spec!;
+  return {
+    name: "california-housing",
+    namespace: "e2e-created",
+    mode: "Standard",
+    generation: r.inferenceService!.metadata.generation,
+    image: imageOf(spec.predictor!.containers),
+    canaryImage: imageOf(spec.canary![0].predictor!.containers),
+  };
+}
+
+function settingsFor(r: Recording, rollout?: object) {
+  const spec = r.inferenceService!.spec!;
+  return parseSettings(
+    {
+      "model-serving:namespace": "e2e-created",
+      "model-serving:deploymentMode": "Standard",
+      "model-serving:image": imageOf(spec.canary?.[0]?.predictor?.containers ?? spec.predictor!.containers),
+      "model-serving:nodeRoleAccess": { enabled: false },
+      "model-serving:replicas": { min: 2, max: 2 },
+      ...(rollout ? { "model-serving:rollout": rollout } : {}),
+    },
+    { stack: "e2e", projectDir: PROJECT_DIR },
+  );
+}
+
+describe("canary rollouts on objects recorded from a real cluster", function () {
+  this.timeout(20000);
+  let fake: FakeKubeApi | undefined;
+  afterEach(() => fake?.stop());
+
+  async function start(name: string): Promise<{ api: KubeApi; r: Recording }> {
+    const r = loadRecording(name);
+    fake = await new FakeKubeApi(recordingState(r)).start();
+    return { api: new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000), r };
+  }
+
+  it("a serving canary: the stable and the canary Deployment each complete, CanaryPredictorReady; their pods kept apart", async () => {
+    const { api, r } = await start("standard-canary-serving");
+    const result = await watchRollout(api, canaryTarget(r), { timeoutMs: 3000, intervalMs: 20, log: () => undefined });
+    assert.ok(result.ok, result.summary);
+    assert.match(result.summary, /^ReplicaSet california-housing-v-bcfe78d026-predictor-\w+ .*; canary at 20 %: ReplicaSet california-housing-v-c5034ee6c2-predictor-\w+/);
+    assert.deepStrictEqual(result.pods.map((p) => p.metadata.name), ["california-housing-v-bcfe78d026-predictor-64ffd8fdc5-bnlbr"]);
+    assert.deepStrictEqual(result.canary!.pods.map((p) => p.metadata.name), ["california-housing-v-c5034ee6c2-predictor-9cd668cb9-dw7ck"]);
+  });
+
+  it("verify --canary smoke-tests the canary's pod; plain verify the stable's", async () => {
+    const { api, r } = await start("standard-canary-serving");
+    const canary = await verify(api, canaryTarget(r), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, canary: true, log: () => undefined });
+    assert.ok(canary.ok, canary.report);
+    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], ["california-housing-v-c5034ee6c2-predictor-9cd668cb9-dw7ck"]);
+    fake!.portForwards.length = 0;
+    const stable = await verify(api, canaryTarget(r), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
+    assert.ok(stable.ok, stable.report);
+    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], ["california-housing-v-bcfe78d026-predictor-64ffd8fdc5-bnlbr"]);
+  });
+
+  it("a crash-looping canary fails the rollout as the canary's, though generation 7 was never observed (KServe left it at 2)", async () => {
+    const { api, r } = await start("standard-canary-crash-loop");
+    assert.deepStrictEqual([r.inferenceService!.metadata.generation, r.inferenceService!.status!.observedGeneration], [7, 2]);
+    const result = await watchRollout(api, canaryTarget(r), { timeoutMs: 5000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.match(result.summary, /^the canary ReplicaSet california-housing-v-7d8f226618-predictor-\w+ .* will not serve: crash-loop$/);
+    assert.match(result.findings[0].evidence, /california-housing-v-7d8f226618-predictor/);
+  });
+
+  it("promote and rollback read the running canary, and refuse when there is none or the stack makes none", async () => {
+    let { api, r } = await start("standard-canary-serving");
+    const stable = imageOf(r.inferenceService!.spec!.predictor!.containers);
+    const found = await runningCanary(api, settingsFor(r, { canaryPercent: 20, stableImage: stable }));
+    assert.deepStrictEqual(found, { image: imageOf(r.inferenceService!.spec!.canary![0].predictor!.containers), percent: 20, stableImage: stable });
+    await assert.rejects(runningCanary(api, settingsFor(r)), /^Error: nothing to do: model-serving:rollout\.canaryPercent is unset/);
+    fake!.stop();
+    ({ api, r } = await start("standard-serving"));
+    const plain = imageOf(r.inferenceService!.spec!.predictor!.containers);
+    await assert.rejects(runningCanary(api, settingsFor(r, { canaryPercent: 20, stableImage: plain })), /^Error: nothing to do: e2e-created\/california-housing runs no canary/);
+  });
+});
