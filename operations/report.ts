@@ -1,7 +1,7 @@
 // The human report of a snapshot: conditions, pods, the server's last log lines, recent events,
 // then the findings. The same text goes to the terminal and to the report file.
 import { CONTAINER_NAME } from "../components/manifests";
-import { Finding } from "./diagnosis";
+import { Finding, PredictorFindings } from "./diagnosis";
 import { ContainerState, eventTime, logKey, Snapshot } from "./snapshot";
 
 export const REPORT_LOG_LINES = 100;
@@ -18,14 +18,15 @@ function tail(text: string | undefined, count: number): string[] {
   return (text ?? "").split(/\r?\n/).filter((l) => l.length > 0).slice(-count);
 }
 
-export function formatFindings(findings: Finding[]): string[] {
+export function formatFindings(findings: Finding[], heading = "Findings"): string[] {
   if (findings.length === 0) {
-    return ["Findings: none (no known failure in the snapshot)"];
+    return [`${heading}: none (no known failure in the snapshot)`];
   }
-  return ["Findings (most likely first):", ...findings.flatMap((f, i) => [`  ${i + 1}. ${f.cause}`, `     evidence: ${f.evidence}`, `     fix: ${f.fix}`])];
+  return [`${heading} (most likely first):`, ...findings.flatMap((f, i) => [`  ${i + 1}. ${f.cause}`, `     evidence: ${f.evidence}`, `     fix: ${f.fix}`])];
 }
 
-export function formatReport(snapshot: Snapshot, findings: Finding[]): string {
+/** The report; with a canary, pass each predictor's findings to have them reported apart. */
+export function formatReport(snapshot: Snapshot, findings: Finding[], byPredictor?: PredictorFindings[]): string {
   const isvc = snapshot.inferenceService;
   const out: string[] = [];
   out.push(isvc ? `InferenceService ${isvc.metadata.namespace}/${isvc.metadata.name}${isvc.status?.url ? ` (${isvc.status.url})` : ""}` : "InferenceService: not found");
@@ -60,6 +61,10 @@ export function formatReport(snapshot: Snapshot, findings: Finding[]): string {
   for (const error of snapshot.errors ?? []) {
     out.push(`  (could not read: ${error})`);
   }
-  out.push("", ...formatFindings(findings));
+  if (byPredictor && byPredictor.length > 1) {
+    for (const group of byPredictor) out.push("", ...formatFindings(group.findings, `Findings for the ${group.predictor}`));
+  } else {
+    out.push("", ...formatFindings(findings));
+  }
   return out.join("\n") + "\n";
 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { defaultReportFile, runCommand, writeReport } from "../operations/cli";
-import { diagnose } from "../operations/diagnosis";
+import { diagnose, diagnoseByPredictor } from "../operations/diagnosis";
 import { isReady } from "../operations/diagnosis/facts";
 import { formatReport } from "../operations/report";
 import { readSnapshot, Snapshot } from "../operations/snapshot";
@@ -13,7 +13,8 @@ const USAGE = `usage: npm run --silent diagnose -- <stack> [--kubeconfig FILE] [
   <stack>          reads Pulumi.<stack>.yaml for the service's name, namespace and config
   --snapshot FILE  diagnose a saved snapshot offline (no cluster)
   --save FILE      also save the collected snapshot as JSON
-  --json           print {"findings":[{"cause","evidence","fix"}], ...} instead of the report
+  --json           print {"findings":[{"cause","evidence","fix"}], "byPredictor":[{"predictor","canary","findings"}], ...}
+                   instead of the report (with a canary, byPredictor keeps its findings apart from the stable's)
   --report FILE    where to write the report (default reports/diagnose-<stack>.txt)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,13 +53,14 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(values.save, JSON.stringify(snapshot, null, 2) + "\n");
   }
   const findings = diagnose(snapshot, facts);
-  const report = formatReport(snapshot, findings);
+  const byPredictor = diagnoseByPredictor(snapshot, facts);
+  const report = formatReport(snapshot, findings, byPredictor);
   const name = stack ?? path.basename(values.snapshot!, ".json");
   const reportFile = writeReport(values.report ?? defaultReportFile("diagnose", name), report);
   if (values.json) {
     const isvc = snapshot.inferenceService;
     const ready = isReady(snapshot);
-    console.log(JSON.stringify({ findings, inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
+    console.log(JSON.stringify({ findings, byPredictor, inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
   } else {
     process.stdout.write(report);
     console.error(`report written to ${reportFile}`);

@@ -7,6 +7,11 @@ import { RolloutTarget } from "../operations/rollout";
 import { runningCanary } from "../operations/rolloutCommands";
 import { verify } from "../operations/verify";
 import { watchRollout } from "../operations/watchRollout";
+import { diagnose, diagnoseByPredictor } from "../operations/diagnosis";
+import { formatReport } from "../operations/report";
+import * as os from "os";
+import * as path from "path";
+import { run } from "./helpers/runProcess";
 import { PROJECT_DIR } from "./helpers/config";
 import { FakeKubeApi } from "./helpers/fakeKubeApi";
 import { loadRecording, Recording, recordingState } from "./helpers/recordings";
@@ -90,5 +95,28 @@ describe("canary rollouts on objects recorded from a real cluster", function () 
     ({ api, r } = await start("standard-serving"));
     const plain = imageOf(r.inferenceService!.spec!.predictor!.containers);
     await assert.rejects(runningCanary(api, settingsFor(r, { canaryPercent: 20, stableImage: plain })), /^Error: nothing to do: e2e-created\/california-housing runs no canary/);
+  });
+});
+
+describe("diagnose with a canary: each predictor's health on its own", function () {
+  this.timeout(60000);
+
+  it("names the failing canary's crash loop as the canary's, and the stable predictor healthy", () => {
+    const r = loadRecording("standard-canary-crash-loop");
+    const groups = diagnoseByPredictor(r);
+    assert.deepStrictEqual(groups.map((g) => [g.predictor, g.canary, g.findings.map((f) => f.cause)]), [
+      ["stable predictor v-c5034ee6c2", false, []],
+      ["canary v-7d8f226618 (20 %)", true, ["crash-loop"]],
+    ]);
+    const report = formatReport(r, diagnose(r), groups);
+    assert.match(report, /Findings for the stable predictor v-c5034ee6c2: none/);
+    assert.match(report, /Findings for the canary v-7d8f226618 \(20 %\) \(most likely first\):\n  1\. crash-loop/);
+  });
+
+  it("npm run diagnose -- --snapshot <canary recording> --json reports byPredictor", async () => {
+    const result = await run("npm", ["run", "--silent", "diagnose", "--", "--snapshot", path.join(__dirname, "fixtures/rollouts/standard-canary-crash-loop.json"), "--json", "--report", path.join(os.tmpdir(), "canary-diagnose.txt")]);
+    assert.strictEqual(result.status, 0, result.stderr);
+    const json = JSON.parse(result.stdout);
+    assert.deepStrictEqual(json.byPredictor.map((g: any) => [g.canary, g.findings.map((f: any) => f.cause)]), [[false, []], [true, ["crash-loop"]]]);
   });
 });
