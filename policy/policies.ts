@@ -42,6 +42,8 @@ export interface InferenceServiceView {
   readonly podSecurityContext: Record<string, any>;
   /** `spec.predictor` itself, for its scaling fields. */
   readonly predictor: Record<string, any>;
+  /** `spec`, for the canaries. */
+  readonly spec: Record<string, any>;
 }
 
 export function inferenceServiceView(props: Record<string, any>): InferenceServiceView {
@@ -60,6 +62,7 @@ export function inferenceServiceView(props: Record<string, any>): InferenceServi
     serving,
     podSecurityContext: predictor.securityContext ?? {},
     predictor,
+    spec: props.spec ?? {},
   };
 }
 
@@ -178,6 +181,40 @@ export function checkProbesPresent(isvc: InferenceServiceView): string[] {
     missing.push(`${serving.path}.livenessProbe is missing: add an HTTP probe on the container port that succeeds while the process is alive (e.g. /v2/health/live).`);
   }
   return missing;
+}
+
+/** A Standard-mode canary's serving container (spec.canary[i].predictor), as the probe rule reads the stable's. */
+function canaryServingContainers(isvc: InferenceServiceView): PredictorContainer[] {
+  return ((isvc.spec.canary ?? []) as Record<string, any>[]).flatMap((entry, i) => {
+    const containers: Record<string, any>[] = entry?.predictor?.containers ?? [];
+    const j = containers.findIndex((c) => c.name === CONTAINER_NAME);
+    const at = j >= 0 ? j : containers.length === 1 ? 0 : -1;
+    return at < 0 ? [] : [{ path: `spec.canary[${i}].predictor.containers[${at}]`, container: containers[at] }];
+  });
+}
+
+/** A canary must be as observable as the stable: it is what the next rollout decides on. */
+export function checkCanaryProbes(isvc: InferenceServiceView): string[] {
+  return canaryServingContainers(isvc).flatMap((c) => checkProbesPresent({ ...isvc, serving: c }));
+}
+
+export interface CanaryConfig {
+  /** The largest canary share a rollout may start with. @default 50 */
+  readonly maxCanaryPercent?: number;
+}
+
+export const DEFAULT_MAX_CANARY_PERCENT = 50;
+
+/** A canary's share (Standard: spec.canary[].trafficPercent; Knative: canaryTrafficPercent) stays at most the limit. */
+export function checkCanaryShare(isvc: InferenceServiceView, args: ResourceValidationArgs): string[] {
+  const limit = args.getConfig<CanaryConfig>().maxCanaryPercent ?? DEFAULT_MAX_CANARY_PERCENT;
+  const shares: [string, unknown][] = [
+    ...((isvc.spec.canary ?? []) as Record<string, any>[]).map((entry, i): [string, unknown] => [`spec.canary[${i}].trafficPercent`, entry?.trafficPercent]),
+    ["spec.predictor.canaryTrafficPercent", isvc.predictor.canaryTrafficPercent],
+  ];
+  return shares
+    .filter(([, share]) => typeof share === "number" && share > limit)
+    .map(([where, share]) => `${where} is ${share}, above the ${limit} % a canary may start with: start smaller and promote once it is verified (or raise maxCanaryPercent in the pack's config).`);
 }
 
 export function checkResources(isvc: InferenceServiceView): string[] {
@@ -428,6 +465,11 @@ export const policies: ResourceValidationPolicy[] = [
   isvcPolicy("kserve-resources-set", "mandatory", "Every predictor container has CPU and memory requests and limits, each limit at least its request.", checkResources),
   isvcPolicy("kserve-image-pinned-by-digest", "mandatory", "Every predictor image is referenced by digest, never by a tag.", checkImageDigest),
   isvcPolicy("kserve-autoscaling-fits-mode", "mandatory", "The scaling metric, target and minimum fit the mode's autoscaler (Standard: HPA on cpu or memory, at least one replica; Knative: concurrency or rps).", checkAutoscalingFitsMode),
+  isvcPolicy("kserve-canary-probes", "mandatory", "A canary's serving container has readiness and liveness probes, like the stable's.", checkCanaryProbes),
+  {
+    ...isvcPolicy("kserve-canary-share-limit", "mandatory", `A canary starts with at most ${DEFAULT_MAX_CANARY_PERCENT} % of the traffic unless configured (maxCanaryPercent).`, checkCanaryShare),
+    configSchema: { properties: { maxCanaryPercent: { type: "integer", minimum: 0, maximum: 100, default: DEFAULT_MAX_CANARY_PERCENT } } },
+  },
   isvcPolicy("kserve-container-not-root", "mandatory", "Predictor containers run as non-root without privilege escalation.", checkNotRoot),
   {
     name: "ecr-scan-on-push-immutable-tags",

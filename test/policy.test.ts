@@ -118,7 +118,7 @@ describe("policy pack kserve-guardrails", () => {
       assert.ok(p.description.length > 10, p.name);
       assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory", p.name);
     }
-    assert.strictEqual(policies.filter((p) => p.enforcementLevel === "mandatory").length, 11);
+    assert.strictEqual(policies.filter((p) => p.enforcementLevel === "mandatory").length, 13);
     assert.strictEqual(policies.filter((p) => p.enforcementLevel === "advisory").length, 5);
   });
 
@@ -502,6 +502,34 @@ describe("policy pack kserve-guardrails", () => {
     it("takes another server's minimum from the policy config", () => {
       assert.deepStrictEqual(withLimit("128Mi", { minMemoryLimit: "100Mi" }), []);
       assert.strictEqual(withLimit("512Mi", { minMemoryLimit: "1Gi" }).length, 1);
+    });
+  });
+
+  describe("canaries (mandatory): probes like the stable's, a share within the limit", () => {
+    const CANARY_IMAGE = DIGEST_IMAGE.replace(/[0-9a-f]{64}$/, "5".repeat(64));
+    const withCanary = (config: Record<string, unknown> = {}) =>
+      isvc(settingsWith({ "model-serving:deploymentMode": "Standard", "model-serving:replicas": { min: 2, max: 3 }, "model-serving:rollout": { canaryPercent: 20, stableImage: DIGEST_IMAGE }, ...config }), CANARY_IMAGE);
+
+    it("the program's canary passes both", () => {
+      const manifest = withCanary();
+      assert.strictEqual(manifest.spec.canary.length, 1);
+      assert.deepStrictEqual([...of(checkIsvc(manifest), "kserve-canary-probes"), ...of(checkIsvc(manifest), "kserve-canary-share-limit")], []);
+    });
+
+    it("a canary without probes is refused, naming its path", () => {
+      const manifest = withCanary();
+      delete manifest.spec.canary[0].predictor.containers[0].readinessProbe;
+      assert.deepStrictEqual(of(checkIsvc(manifest), "kserve-canary-probes"), [
+        "spec.canary[0].predictor.containers[0].readinessProbe is missing: add an HTTP probe on the container port that succeeds once the model is loaded (e.g. /health).",
+      ]);
+    });
+
+    it("a share above 50 % (or the configured limit) is refused, in either mode", () => {
+      const standard = withCanary({ "model-serving:rollout": { canaryPercent: 60, stableImage: DIGEST_IMAGE }, "model-serving:replicas": { min: 3, max: 3 } });
+      assert.match(of(checkIsvc(standard), "kserve-canary-share-limit")[0], /^spec\.canary\[0\]\.trafficPercent is 60, above the 50 % a canary may start with/);
+      assert.deepStrictEqual(of(checkIsvc(standard, { maxCanaryPercent: 60 }), "kserve-canary-share-limit"), []);
+      const knative = isvc(settingsWith({ "model-serving:rollout": { canaryPercent: 80, stableImage: DIGEST_IMAGE } }), CANARY_IMAGE);
+      assert.match(of(checkIsvc(knative), "kserve-canary-share-limit")[0], /^spec\.predictor\.canaryTrafficPercent is 80, above the 50 %/);
     });
   });
 
