@@ -97,6 +97,21 @@ describe("workflows", function () {
     assert.strictEqual(job.env.STACK, "${{ matrix.stack }}");
   });
 
+  it("deploy: the canary path — verify the canary, promote and commit the stable digest, or roll back and fail", () => {
+    const wf = parse("deploy.yml");
+    const all = steps(wf.jobs.deploy);
+    const index = (name: string) => all.findIndex((s) => s.name === name);
+    const [up, canary, promote, rollback, verify] = ["", "Verify the canary", "Promote the canary", "Roll the canary back", "Verify"].map((n, i) => (i === 0 ? all.findIndex((s) => s.id === "up") : index(n)));
+    assert.ok(up < canary && canary < promote && promote < rollback && rollback < verify, JSON.stringify({ up, canary, promote, rollback, verify }));
+    assert.strictEqual(all[canary].if, "steps.up.outputs.canaryImageRef != ''");
+    assert.match(all[canary].run, /npm run --silent verify -- "\$STACK" --canary --image "\$IMAGE_REF"/);
+    assert.strictEqual(all[promote].if, "steps.up.outputs.canaryImageRef != ''");
+    assert.match(all[promote].run, /npm run --silent promote -- "\$STACK"[\s\S]*git commit [^\n]*\[skip ci\][^\n]*Pulumi\.\$\{STACK\}\.yaml[\s\S]*git push/);
+    assert.strictEqual(all[rollback].if, "failure() && steps.stack.outputs.canary != ''");
+    assert.strictEqual(all[rollback].run, 'npm run --silent rollback -- "$STACK"');
+    assert.strictEqual(wf.permissions.contents, "write");
+  });
+
   it("destroy: manual, stack and confirmation as inputs, in deploy's concurrency group", () => {
     const wf = parse("destroy.yml");
     assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
