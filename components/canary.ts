@@ -14,7 +14,7 @@ export function predictorNameOf(image: string): string {
 export const PREDICTOR_NAME_LENGTH = "-v-".length + 10;
 
 export interface RolloutSettings {
-  /** The canary's share (0–100; 0 is a dark launch); unset: no canaries, the candidate replaces the stable. */
+  /** The canary's share (0–100); unset: no canaries, the candidate replaces the stable. */
   readonly canaryPercent?: number;
   /** The digest that serves now; required with canaryPercent. */
   readonly stableImage?: string;

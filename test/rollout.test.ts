@@ -158,6 +158,20 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     assert.match(seen.progress, /^Revision california-housing-predictor-00002 not ready yet \(0 of 0 pods ready; latest ready: california-housing-predictor-00001\)/);
   });
 
+  it("Knative mode with canaryTrafficPercent: the latest Revision is the canary, and a failure there is named the canary's", async () => {
+    const crashing = loadSnapshot("crash-loop");
+    const service = structuredClone(crashing.inferenceService!);
+    service.spec!.predictor!.canaryTrafficPercent = 20;
+    const api = await start(stateFrom(crashing, { services: [service] }));
+    const target = { name: "california-housing", namespace: crashing.inferenceService!.metadata.namespace!, mode: "Knative" };
+    const seen = await observeRollout(api, target);
+    assert.match(seen.progress, /^canary at 20 %: Revision california-housing-predictor-00001 not ready yet/);
+    assert.strictEqual(seen.canary?.pods, seen.pods);
+    const result = await watchRollout(api, target, options());
+    assert.strictEqual(result.ok, false);
+    assert.match(result.summary, /^the canary Revision california-housing-predictor-00001 will not serve: crash-loop/);
+  });
+
   it("refused credentials end the watch at once", async () => {
     const r = loadRecording("standard-serving");
     const api = await start(recordingState(r, { failures: [{ pattern: /inferenceservices/, status: 403, message: "forbidden" }] }));
