@@ -4,7 +4,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { CONTAINER_NAME, CONTAINER_SECURITY_CONTEXT } from "../components/manifests";
 import { KubeApi } from "../operations/kubeApi";
 import { observeRollout } from "../operations/rollout";
-import { promote, rollback } from "../operations/rolloutCommands";
+import { promote, rollback, runningCanary } from "../operations/rolloutCommands";
 import { predictorNameOf } from "../components/canary";
 import { parseSettings, Settings } from "../components/settings";
 import { derivedImage } from "./image";
@@ -247,7 +247,8 @@ export class Scenarios {
   async promoteCanary(): Promise<void> {
     const { cluster, image, api } = this.ctx;
     const started = Date.now();
-    const result = await promote(this.main!, api, this.settingsOf(this.canaryConfig(image, this.canaryImage!)), () => undefined);
+    const settings = this.settingsOf(this.canaryConfig(image, this.canaryImage!));
+    const result = await promote(this.main!, settings, await runningCanary(api, settings), () => undefined);
     assert.ok(result.ok, result.output.slice(-3000));
     this.time("promote → serving", Date.now() - started);
     const service = await cluster.service(this.mainNamespace, MODEL);
@@ -282,7 +283,8 @@ export class Scenarios {
     const checks = await runChecks(api, { name: MODEL, namespace: this.mainNamespace }, serving.pods[0], 10000);
     assert.deepStrictEqual(checks.map((c) => c.ok), [true, true, true, true], JSON.stringify(checks));
     const started = Date.now();
-    const result = await rollback(this.main!, api, this.settingsOf(config), () => undefined);
+    const settings = this.settingsOf(config);
+    const result = await rollback(this.main!, settings, await runningCanary(api, settings), () => undefined);
     assert.ok(result.ok, result.output.slice(-3000));
     this.time("rollback → serving", Date.now() - started);
     const service = await cluster.service(this.mainNamespace, MODEL);

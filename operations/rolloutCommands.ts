@@ -17,11 +17,16 @@ export interface RunningCanary {
 
 const serverImage = (containers?: { name?: string; image?: string }[]) => containers?.find((c) => c.name === CONTAINER_NAME || !c.name)?.image;
 
-/** Reads the canary from the cluster (Standard: spec.canary; Knative: canaryTrafficPercent), or says why there is none. */
-export async function runningCanary(api: KubeApi, s: Settings): Promise<RunningCanary> {
+/** Refuses a stack that makes no canaries: nothing to promote or roll back. */
+export function requireCanaries(s: Settings): void {
   if (s.rollout.canaryPercent === undefined) {
     throw new Error("nothing to do: model-serving:rollout.canaryPercent is unset, so this stack makes no canaries");
   }
+}
+
+/** Reads the canary from the cluster (Standard: spec.canary; Knative: canaryTrafficPercent), or says why there is none. */
+export async function runningCanary(api: KubeApi, s: Settings): Promise<RunningCanary> {
+  requireCanaries(s);
   let service: InferenceService;
   try {
     service = await api.getJson<InferenceService>(paths.inferenceService(s.namespace, s.modelName));
@@ -55,16 +60,14 @@ async function apply(stack: Stack, key: string, value: string, log: (line: strin
 }
 
 /** The canary becomes the stable predictor; in Standard mode its Deployment and pods stay (the predictor takes its name). */
-export async function promote(stack: Stack, api: KubeApi, s: Settings, log: (line: string) => void): Promise<CommandResult> {
-  const canary = await runningCanary(api, s);
+export async function promote(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void): Promise<CommandResult> {
   log(`promote: model-serving:rollout.stableImage ${s.rollout.stableImage} → ${canary.image}`);
   log(`  the canary (${canary.percent} %) becomes the stable predictor${s.deploymentMode === "Standard" ? " and keeps its pods" : ""}; the old stable predictor is removed`);
   return apply(stack, "model-serving:rollout.stableImage", canary.image, log);
 }
 
 /** The canary is removed; the stable predictor is left as it is. */
-export async function rollback(stack: Stack, api: KubeApi, s: Settings, log: (line: string) => void): Promise<CommandResult> {
-  const canary = await runningCanary(api, s);
+export async function rollback(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void): Promise<CommandResult> {
   const stable = s.rollout.stableImage!;
   log(`rollback: model-serving:image ${s.image ?? "(built)"} → ${stable}`);
   log(`  the canary ${canary.image} (${canary.percent} %) is removed; the stable predictor is untouched`);

@@ -6,14 +6,14 @@ import { modelServingProgram } from "../components/program";
 import { PROJECT, Settings } from "../components/settings";
 import { runCommand } from "../operations/cli";
 import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
-import { CommandResult } from "../operations/rolloutCommands";
+import { CommandResult, requireCanaries, RunningCanary, runningCanary } from "../operations/rolloutCommands";
 import { stackSettings } from "../operations/settings";
 import type { Stack } from "@pulumi/pulumi/automation";
 
 export function rolloutCommand(
   name: "promote" | "rollback",
   what: string,
-  run: (stack: Stack, api: KubeApi, s: Settings, log: (line: string) => void) => Promise<CommandResult>,
+  run: (stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void) => Promise<CommandResult>,
 ): void {
   const usage = `usage: npm run --silent ${name} -- <stack> [--kubeconfig FILE]\n  ${what}\n  Then runs the program (the same code as \`pulumi up\`) on the stack; exit 0 only if the update serves.`;
   runCommand(name, async (argv) => {
@@ -23,9 +23,11 @@ export function rolloutCommand(
       return values.help ? 0 : 2;
     }
     const settings = stackSettings(positionals[0]);
-    const api = new KubeApi(loadKubeConfig(values.kubeconfig));
+    // Refused before the cluster or Pulumi is touched when there is nothing to do.
+    requireCanaries(settings);
+    const canary = await runningCanary(new KubeApi(loadKubeConfig(values.kubeconfig)), settings);
     const stack = await LocalWorkspace.selectStack({ stackName: positionals[0], projectName: PROJECT, program: async () => modelServingProgram() }, { workDir: process.cwd() });
-    const result = await run(stack, api, settings, (line) => console.log(line));
+    const result = await run(stack, settings, canary, (line) => console.log(line));
     return result.ok ? 0 : 1;
   });
 }

@@ -98,6 +98,24 @@ describe("canary rollouts on objects recorded from a real cluster", function () 
   });
 });
 
+describe("npm run promote / rollback: refused, with the reason, when there is nothing to do", function () {
+  this.timeout(60000);
+
+  it("a stack without rollout.canaryPercent: exit 1 and the key, before Pulumi or the cluster is asked", async () => {
+    for (const command of ["promote", "rollback"]) {
+      const result = await run("npm", ["run", "--silent", command, "--", "dev", "--kubeconfig", path.join(os.tmpdir(), "no-such-kubeconfig")]);
+      assert.strictEqual(result.status, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, new RegExp(`^${command}: nothing to do: model-serving:rollout\\.canaryPercent is unset`, "m"));
+    }
+  });
+
+  it("no arguments: the usage, exit 2", async () => {
+    const result = await run("npm", ["run", "--silent", "promote"]);
+    assert.strictEqual(result.status, 2);
+    assert.match(result.stderr, /usage: npm run --silent promote -- <stack>/);
+  });
+});
+
 describe("diagnose with a canary: each predictor's health on its own", function () {
   this.timeout(60000);
 
