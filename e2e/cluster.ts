@@ -2,7 +2,7 @@
 // outputs), and the few writes the scenarios need (an adopted namespace, a command in a pod).
 import { Writable } from "stream";
 import { Exec } from "@kubernetes/client-node";
-import { KubeApi, KubeApiError, paths } from "../operations/kubeApi";
+import { KubeApi, KubeApiError, labelSelector, paths } from "../operations/kubeApi";
 import { predictorDeploymentName } from "../operations/rollout";
 import { InferenceService, Pod } from "../operations/snapshot";
 import { PREDICTOR_LABEL } from "../operations/collect";
@@ -19,39 +19,27 @@ const namespacePath = (ns: string) => `/api/v1/namespaces/${encodeURIComponent(n
 export class Cluster {
   constructor(readonly api: KubeApi) {}
 
-  async orNull<T>(path: string): Promise<T | null> {
-    try {
-      return await this.api.getJson<T>(path);
-    } catch (e) {
-      if (e instanceof KubeApiError && e.status === 404) return null;
-      throw e;
-    }
-  }
-
   service(ns: string, name: string): Promise<InferenceService | null> {
-    return this.orNull(paths.inferenceService(ns, name));
+    return this.api.getJsonOrNull(paths.inferenceService(ns, name));
   }
 
   deployment(ns: string, name: string, predictorName?: string): Promise<Deployment | null> {
-    return this.orNull(paths.deployment(ns, predictorDeploymentName(name, predictorName)));
+    return this.api.getJsonOrNull(paths.deployment(ns, predictorDeploymentName(name, predictorName)));
   }
 
   /** The service's predictor pods that are not being deleted. */
-  async pods(ns: string, name: string): Promise<Pod[]> {
-    const list = await this.api.getJson<{ items: Pod[] }>(paths.pods(ns, `${PREDICTOR_LABEL}=${name}`));
-    return list.items.filter((p) => !p.metadata.deletionTimestamp);
+  pods(ns: string, name: string): Promise<Pod[]> {
+    return this.api.livePods(ns, `${PREDICTOR_LABEL}=${name}`);
   }
 
   /** The pods a Service sends its traffic to (its selector), not being deleted. */
   async selectedPods(ns: string, service: string): Promise<Pod[]> {
     const svc = await this.api.getJson<{ spec: { selector?: Record<string, string> } }>(`/api/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(service)}`);
-    const selector = Object.entries(svc.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
-    const list = await this.api.getJson<{ items: Pod[] }>(paths.pods(ns, selector));
-    return list.items.filter((p) => !p.metadata.deletionTimestamp);
+    return this.api.livePods(ns, labelSelector(svc.spec.selector ?? {}));
   }
 
   namespace(ns: string): Promise<{ metadata: { labels?: Record<string, string> }; status?: { phase?: string } } | null> {
-    return this.orNull(namespacePath(ns));
+    return this.api.getJsonOrNull(namespacePath(ns));
   }
 
   async createNamespace(ns: string, labels: Record<string, string>): Promise<void> {
@@ -76,7 +64,7 @@ export class Cluster {
     ];
     const found: string[] = [];
     for (const [kind, base] of kinds) {
-      const list = await this.orNull<{ items: { metadata: { name: string } }[] }>(`${base}?labelSelector=${encodeURIComponent(selector)}`);
+      const list = await this.api.getJsonOrNull<{ items: { metadata: { name: string } }[] }>(`${base}?labelSelector=${encodeURIComponent(selector)}`);
       found.push(...(list?.items ?? []).map((o) => `${kind}/${o.metadata.name}`));
     }
     return found;

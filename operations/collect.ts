@@ -1,6 +1,6 @@
 // Collects a snapshot of one InferenceService: the service, its predictor pods, the namespace's
 // events and the containers' logs (and the previous instance's after a restart).
-import { KubeApi, KubeApiError, paths } from "./kubeApi";
+import { KubeApi, paths } from "./kubeApi";
 import { InferenceService, KubeEvent, logKey, Pod, Snapshot } from "./snapshot";
 import { errorText } from "./cli";
 
@@ -27,12 +27,9 @@ export interface CollectOptions {
 export async function collectSnapshot(api: KubeApi, target: Target, options: CollectOptions = {}): Promise<Snapshot> {
   const errors: string[] = [];
   const [inferenceService, pods, eventList] = await Promise.all([
-    api.getJson<InferenceService>(paths.inferenceService(target.namespace, target.name)).catch((e: unknown) => {
-      if (e instanceof KubeApiError && e.status === 404) {
-        errors.push(`InferenceService ${target.namespace}/${target.name} not found`);
-        return null;
-      }
-      throw e;
+    api.getJsonOrNull<InferenceService>(paths.inferenceService(target.namespace, target.name)).then((service) => {
+      if (!service) errors.push(`InferenceService ${target.namespace}/${target.name} not found`);
+      return service;
     }),
     options.pods ?? api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name}`)).then((list) => list.items ?? []),
     api.getJson<{ items: KubeEvent[] }>(paths.events(target.namespace)),

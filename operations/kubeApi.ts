@@ -5,6 +5,7 @@
 import * as http from "http";
 import * as https from "https";
 import { KubeConfig } from "@kubernetes/client-node";
+import type { Pod } from "./snapshot";
 
 export interface KubeResponse {
   status: number;
@@ -78,6 +79,22 @@ export class KubeApi {
     return JSON.parse(res.body) as T;
   }
 
+  /** GET a path; the parsed JSON, null when the API answers 404, else KubeApiError. */
+  async getJsonOrNull<T>(path: string): Promise<T | null> {
+    try {
+      return await this.getJson<T>(path);
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** The pods matching a label selector, less those being deleted. */
+  async livePods(ns: string, labelSelector: string): Promise<Pod[]> {
+    const list = await this.getJson<{ items?: Pod[] }>(paths.pods(ns, labelSelector));
+    return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp);
+  }
+
   async getText(path: string): Promise<string> {
     const res = await this.request("GET", path);
     if (res.status < 200 || res.status > 299) {
@@ -85,6 +102,13 @@ export class KubeApi {
     }
     return res.body;
   }
+}
+
+/** `key=value,…`: a label selector that matches these labels. */
+export function labelSelector(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 }
 
 /** The REST paths the tools use, in one place. */

@@ -2,7 +2,7 @@
 // pods are they? Ready alone cannot say: in Standard mode the old ReplicaSet keeps the Deployment
 // available while the new pods crash-loop, so Ready stays True on a failed update.
 import { PREDICTOR_LABEL, Target } from "./collect";
-import { KubeApi, KubeApiError, paths } from "./kubeApi";
+import { KubeApi, labelSelector, paths } from "./kubeApi";
 import { condition, Condition, ContainerSpec, InferenceService, Pod } from "./snapshot";
 import { normalizeDeploymentMode } from "../components/deploymentMode";
 import { CONTAINER_NAME } from "../components/manifests";
@@ -58,27 +58,11 @@ export function predictorDeploymentName(name: string, predictorName?: string): s
 
 const REVISION = "deployment.kubernetes.io/revision";
 
-function selector(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-}
-
-async function getOrNull<T>(api: KubeApi, path: string): Promise<T | null> {
-  try {
-    return await api.getJson<T>(path);
-  } catch (e) {
-    if (e instanceof KubeApiError && e.status === 404) return null;
-    throw e;
-  }
-}
-
 const serverImage = (pod: Pod) => pod.spec?.containers.find((c) => c.name === CONTAINER_NAME)?.image;
-const live = (pods: Pod[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 const readyCount = (pods: Pod[]) => pods.filter((p) => condition(p.status?.conditions, "Ready")?.status === "True").length;
 
 export async function observeRollout(api: KubeApi, target: RolloutTarget): Promise<RolloutObservation> {
-  const service = await getOrNull<InferenceService>(api, paths.inferenceService(target.namespace, target.name));
+  const service = await api.getJsonOrNull<InferenceService>( paths.inferenceService(target.namespace, target.name));
   const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
   if (!service) {
     return waiting("InferenceService not found");
@@ -138,7 +122,7 @@ async function deploymentRevision(
   specContainers: ContainerSpec[] | undefined,
   minReplicas: number,
 ): Promise<RolloutObservation> {
-  const deployment = await getOrNull<Deployment>(api, paths.deployment(target.namespace, name));
+  const deployment = await api.getJsonOrNull<Deployment>( paths.deployment(target.namespace, name));
   const waiting = (progress: string, rest: Partial<RolloutObservation> = {}): RolloutObservation => ({ done: false, progress, pods: [], service, ...rest });
   if (!deployment) {
     return waiting(`Deployment ${name} not created yet`);
@@ -163,14 +147,14 @@ async function deploymentRevision(
     return waiting(`Deployment ${name} generation ${deployment.metadata.generation} not yet observed`);
   }
   const revision = deployment.metadata.annotations?.[REVISION];
-  const sets = await api.getJson<{ items: ReplicaSet[] }>(paths.replicaSets(target.namespace, selector(deployment.spec?.selector?.matchLabels ?? { [PREDICTOR_LABEL]: target.name })));
+  const sets = await api.getJson<{ items: ReplicaSet[] }>(paths.replicaSets(target.namespace, labelSelector(deployment.spec?.selector?.matchLabels ?? { [PREDICTOR_LABEL]: target.name })));
   const newest = sets.items.find((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === "Deployment" && o.name === name) && rs.metadata.annotations?.[REVISION] === revision);
   const hash = newest?.metadata.labels?.["pod-template-hash"];
   if (!newest || !hash) {
     return waiting(`Deployment ${name} revision ${revision ?? "?"} has no ReplicaSet yet`);
   }
   const described = `ReplicaSet ${newest.metadata.name} (Deployment ${name} revision ${revision})`;
-  const pods = live((await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name},pod-template-hash=${hash}`))).items ?? []);
+  const pods = await api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},pod-template-hash=${hash}`);
   const progressing = condition(status.conditions, "Progressing");
   const stalled = progressing?.reason === "ProgressDeadlineExceeded" ? `Deployment ${name}: ${progressing.message ?? "progress deadline exceeded"}` : undefined;
   const desired = deployment.spec?.replicas ?? 1;
@@ -220,7 +204,7 @@ async function knativeRevision(api: KubeApi, target: RolloutTarget, service: Inf
   if (!created) {
     return { done: false, progress: "no Knative Revision created yet", pods: [], service };
   }
-  const pods = live((await api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${created}`))).items ?? []);
+  const pods = await api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${created}`);
   const described = `Revision ${created}`;
   const done = predictor?.latestReadyRevision === created;
   const progress = done

@@ -4,7 +4,7 @@
 // the canary and leaves the stable predictor as it is. Both refuse when no canary runs.
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Settings } from "../components/settings";
-import { KubeApi, KubeApiError, paths } from "./kubeApi";
+import { KubeApi, paths } from "./kubeApi";
 import { InferenceService } from "./snapshot";
 import { CONTAINER_NAME } from "../components/manifests";
 
@@ -27,12 +27,9 @@ export function requireCanaries(s: Settings): void {
 /** Reads the canary from the cluster (Standard: spec.canary; Knative: canaryTrafficPercent), or says why there is none. */
 export async function runningCanary(api: KubeApi, s: Settings): Promise<RunningCanary> {
   requireCanaries(s);
-  let service: InferenceService;
-  try {
-    service = await api.getJson<InferenceService>(paths.inferenceService(s.namespace, s.modelName));
-  } catch (e) {
-    if (e instanceof KubeApiError && e.status === 404) throw new Error(`nothing to do: no InferenceService ${s.namespace}/${s.modelName}`);
-    throw e;
+  const service = await api.getJsonOrNull<InferenceService>(paths.inferenceService(s.namespace, s.modelName));
+  if (!service) {
+    throw new Error(`nothing to do: no InferenceService ${s.namespace}/${s.modelName}`);
   }
   const entry = service.spec?.canary?.[0];
   const knativePercent = service.spec?.predictor?.canaryTrafficPercent;
