@@ -94,6 +94,13 @@ export interface Snapshot {
   errors?: string[];
 }
 
+/** The snapshot narrowed to some of its pods, and their logs only (rules read every log they are given). */
+export function forPods(snapshot: Snapshot, pods: Pod[]): Snapshot {
+  const names = new Set(pods.map((p) => p.metadata.name));
+  const logs = Object.fromEntries(Object.entries(snapshot.logs ?? {}).filter(([key]) => names.has(key.split("/")[0])));
+  return { ...snapshot, pods, logs };
+}
+
 export function logKey(pod: string, container: string, previous = false): string {
   return `${pod}/${container}${previous ? "/previous" : ""}`;
 }

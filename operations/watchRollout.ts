@@ -8,7 +8,7 @@ import { serverStatus } from "./diagnosis/facts";
 import { KubeApi, KubeApiError } from "./kubeApi";
 import { observeRollout, RolloutObservation, RolloutTarget } from "./rollout";
 import { formatFindings, formatReport } from "./report";
-import { InferenceService, Pod, Snapshot } from "./snapshot";
+import { forPods, InferenceService, Pod, Snapshot } from "./snapshot";
 import { errorText } from "./cli";
 
 export interface WatchOptions {
@@ -138,8 +138,10 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
         { pods: last.pods, seen: firstSeen, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
         ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
       ];
+      // One read of events and logs serves both groups.
+      const all = await within(collectSnapshot(api, target, { pods: groups.flatMap((g) => g.pods) }), deadline - Date.now(), "the diagnosis snapshot");
       for (const group of groups) {
-        const snapshot = await within(collectSnapshot(api, target, { pods: group.pods }), deadline - Date.now(), "the diagnosis snapshot");
+        const snapshot = forPods(all, group.pods);
         const sure = certainFindings(diagnose(snapshot, options.facts), snapshot, group.seen, Date.now());
         if (sure.length > 0) {
           return failed(`${group.who} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);

@@ -9,6 +9,7 @@ import { verify } from "../operations/verify";
 import { watchRollout } from "../operations/watchRollout";
 import { diagnose, diagnoseByPredictor } from "../operations/diagnosis";
 import { formatReport } from "../operations/report";
+import { forPods } from "../operations/snapshot";
 import * as os from "os";
 import * as path from "path";
 import { run } from "./helpers/runProcess";
@@ -129,6 +130,18 @@ describe("diagnose with a canary: each predictor's health on its own", function 
     const report = formatReport(r, diagnose(r), groups);
     assert.match(report, /Findings for the stable predictor v-c5034ee6c2: none/);
     assert.match(report, /Findings for the canary v-7d8f226618 \(20 %\) \(most likely first\):\n  1\. crash-loop/);
+  });
+
+  it("each predictor is diagnosed on its own pods' logs only (a rule that reads log lines does not see the other's)", () => {
+    const r = loadRecording("standard-canary-crash-loop");
+    const canaryPod = r.pods.find((p) => p.metadata.name.includes("v-7d8f226618"))!;
+    // A log line that alone makes a finding (exec-format), in the canary's log.
+    r.logs[`${canaryPod.metadata.name}/kserve-container`] = "exec /usr/local/bin/python: exec format error";
+    const [stable, canary] = diagnoseByPredictor(r);
+    assert.deepStrictEqual(stable.findings, []);
+    assert.ok(canary.findings.some((f) => f.cause === "exec-format"));
+    const narrowed = forPods(r, [canaryPod]);
+    assert.ok(Object.keys(narrowed.logs).every((key) => key.startsWith(`${canaryPod.metadata.name}/`)));
   });
 
   it("npm run diagnose -- --snapshot <canary recording> --json reports byPredictor", async () => {

@@ -1,5 +1,5 @@
 // diagnose(snapshot): a pure function from what the cluster showed to why it is not serving.
-import { Snapshot } from "../snapshot";
+import { forPods, Snapshot } from "../snapshot";
 import { imageNotFound, pullAuth, tagResolution } from "./imageRules";
 import { portMismatch, probeFailing } from "./probeRules";
 import { crashLoop, execFormat, oomKilled } from "./runtimeRules";
@@ -50,7 +50,7 @@ export function diagnoseByPredictor(snapshot: Snapshot, facts: ConfigFacts = {})
   const isCanary = (pod: Snapshot["pods"][number]) => pod.metadata.labels?.app === canaryApp;
   const stableName = service.spec?.predictor?.name;
   return [
-    { predictor: `stable predictor${stableName ? ` ${stableName}` : ""}`, canary: false, findings: diagnose({ ...snapshot, pods: snapshot.pods.filter((p) => !isCanary(p)) }, facts) },
-    { predictor: `canary ${entry.predictor.name} (${entry.trafficPercent ?? 0} %)`, canary: true, findings: diagnose({ ...snapshot, pods: snapshot.pods.filter(isCanary) }, facts) },
+    { predictor: `stable predictor${stableName ? ` ${stableName}` : ""}`, canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) },
+    { predictor: `canary ${entry.predictor.name} (${entry.trafficPercent ?? 0} %)`, canary: true, findings: diagnose(forPods(snapshot, snapshot.pods.filter(isCanary)), facts) },
   ];
 }
