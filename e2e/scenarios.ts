@@ -208,7 +208,7 @@ export class Scenarios {
     return parseSettings(config, { stack: "e2e-main", projectDir: process.cwd() });
   }
 
-  private async podUids(revisionPods: Pod[]): Promise<string[]> {
+  private podUids(revisionPods: Pod[]): string[] {
     return revisionPods.map((p) => (p.metadata as { uid?: string }).uid ?? "").sort();
   }
 
@@ -239,7 +239,7 @@ export class Scenarios {
     const verified = await verify(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image, canaryImage: this.canaryImage }, { timeoutMs: 30000, canary: true, log: () => undefined });
     assert.ok(verified.ok, verified.report);
     assert.match(verified.revision ?? "", /^the canary ReplicaSet california-housing-v-/);
-    this.canaryPods = await this.podUids(seen.canary!.pods);
+    this.canaryPods = this.podUids(seen.canary!.pods);
     await record("standard-canary-serving", this.mainNamespace);
   }
 
@@ -256,7 +256,7 @@ export class Scenarios {
     assert.strictEqual(service!.spec!.canary, undefined);
     const seen = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: this.canaryImage });
     assert.ok(seen.done, seen.progress);
-    const uids = await this.podUids(seen.pods);
+    const uids = this.podUids(seen.pods);
     for (const uid of this.canaryPods) assert.ok(uids.includes(uid), "the canary's pod was restarted or replaced by the promotion");
     assert.ok(seen.pods.every((p) => p.status!.containerStatuses![0].restartCount === 0));
     await cluster.until("the old stable Deployment to go", 30000, async () => ((await cluster.deployment(this.mainNamespace, MODEL, predictorNameOf(image))) ? "present" : true));
@@ -277,7 +277,7 @@ export class Scenarios {
     await record("standard-canary-crash-loop", this.mainNamespace);
     assert.match(run.output, /rollout failed: the canary ReplicaSet california-housing-v-[0-9a-f]{10}-predictor-\S+ .* will not serve: crash-loop/);
     const serving = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: stable });
-    const stillThere = (await this.podUids(serving.pods)).filter((uid) => this.stablePods.includes(uid));
+    const stillThere = (this.podUids(serving.pods)).filter((uid) => this.stablePods.includes(uid));
     assert.ok(stillThere.length > 0 && serving.pods.every(ready), "the stable pods stopped serving");
     // verify fails while the canary does (the rollout is incomplete); the stable pods themselves still answer.
     const checks = await runChecks(api, { name: MODEL, namespace: this.mainNamespace }, serving.pods[0], 10000);
@@ -291,7 +291,7 @@ export class Scenarios {
     assert.strictEqual(service!.spec!.canary, undefined);
     const after = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: stable });
     assert.ok(after.done, after.progress);
-    assert.deepStrictEqual(await this.podUids(after.pods), this.stablePods, "rollback touched the stable pods");
+    assert.deepStrictEqual(this.podUids(after.pods), this.stablePods, "rollback touched the stable pods");
   }
 
   /** 6. A first deploy whose digest does not exist fails fast with image-not-found. */
