@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DIGEST_REFERENCE } from "./configSchema";
-import { rolloutPlan } from "./canary";
-import { inferenceServiceManifest, inferenceServiceSpec } from "./manifests";
+import { DIGEST_REFERENCE } from "../core/imageReference";
+import { rolloutPlan } from "../core/canary";
+import { inferenceServiceManifest, inferenceServiceSpec } from "../core/manifests";
 import { watchRolloutForUpdate } from "./rolloutWatch";
-import { Settings } from "./settings";
+import { Settings } from "../core/config/settings";
 
 export interface InferenceServiceArgs {
   readonly settings: Settings;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KSERVE_VERSION } from "./kserveRelease";
+import { KSERVE_VERSION } from "../core/kserveRelease";
 
 export { KSERVE_VERSION };
 export const CERT_MANAGER_VERSION = "v1.17.2";

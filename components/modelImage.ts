@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { contentHash, imageBuildArgs } from "./buildContext";
+import { contentHash, imageBuildArgs } from "../core/buildContext";
 import { ecrCredentials } from "./ecrCredentials";
 
 export interface ModelImageArgs {

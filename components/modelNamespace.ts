@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerConfigJson, namespaceManifest, pullSecretManifest } from "./manifests";
+import { dockerConfigJson, namespaceManifest, pullSecretManifest } from "../core/manifests";
 import { RegistryCredentials } from "./ecrCredentials";
-import { Settings } from "./settings";
+import { Settings } from "../core/config/settings";
 
 export const PULL_SECRET_WARNING =
   "The ECR pull secret holds an authorization token that expires 12 hours after this update; " +

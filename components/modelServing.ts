@@ -7,7 +7,7 @@ import { LabCluster } from "./labCluster";
 import { ModelImage } from "./modelImage";
 import { ModelNamespace } from "./modelNamespace";
 import { NodeRoleEcrAccess } from "./nodeRoleEcrAccess";
-import { ecrRegistryOf, Settings } from "./settings";
+import { ecrRegistryOf, Settings } from "../core/config/settings";
 
 /**
  * The whole deployment: image (built, or brought by digest), node-role ECR access, namespace

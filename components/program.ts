@@ -2,7 +2,8 @@
 // end-to-end test runs the same function as an Automation API inline program.
 import * as pulumi from "@pulumi/pulumi";
 import { ModelServing } from "./modelServing";
-import { readSettings, Settings } from "./settings";
+import { Settings } from "../core/config/settings";
+import { readSettings } from "./stackConfig";
 
 export interface ProgramOutputs {
   readonly imageRef: pulumi.Output<string>;

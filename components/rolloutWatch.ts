@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { configFacts } from "../operations/configFacts";
-import { Settings } from "./settings";
+import { configFacts } from "../cluster/configFacts";
+import { Settings } from "../core/config/settings";
 
 export interface RolloutWatchArgs {
   readonly settings: Settings;
@@ -30,7 +30,7 @@ export interface RolloutWatchArgs {
  */
 export async function kubeConfigLikeProvider(explicit?: string): Promise<KubeConfig> {
   const { KubeConfig } = await import("@kubernetes/client-node");
-  const { loadKubeConfig } = await import("../operations/kubeApi");
+  const { loadKubeConfig } = await import("../cluster/kubeApi");
   const config = new pulumi.Config("kubernetes");
   const given = explicit ?? config.get("kubeconfig");
   let kc: KubeConfig;
@@ -48,8 +48,8 @@ export async function kubeConfigLikeProvider(explicit?: string): Promise<KubeCon
 
 /** Resolves with what serves (revision and URL); rejects with the diagnosis. */
 export async function watchRolloutForUpdate(args: RolloutWatchArgs): Promise<{ revision: string; url: string }> {
-  const { KubeApi } = await import("../operations/kubeApi");
-  const { watchRollout, rolloutFailureText } = await import("../operations/watchRollout");
+  const { KubeApi } = await import("../cluster/kubeApi");
+  const { watchRollout, rolloutFailureText } = await import("../cluster/watchRollout");
   const s = args.settings;
   const api = new KubeApi(await kubeConfigLikeProvider(args.kubeconfig));
   const result = await watchRollout(

@@ -2,11 +2,11 @@
 // outputs), and the few writes the scenarios need (an adopted namespace, a command in a pod).
 import { Writable } from "stream";
 import { Exec } from "@kubernetes/client-node";
-import { KubeApi, KubeApiError, labelSelector, paths } from "../operations/kubeApi";
-import { predictorDeploymentName } from "../operations/rollout";
-import { InferenceService, Pod } from "../operations/snapshot";
-import { PREDICTOR_LABEL } from "../operations/collect";
-import { sleep } from "../operations/deadline";
+import { KubeApi, KubeApiError, labelSelector, paths } from "../cluster/kubeApi";
+import { predictorDeploymentName } from "../core/names";
+import { InferenceService, Pod } from "../cluster/snapshot";
+import { PREDICTOR_LABEL } from "../cluster/collect";
+import { sleep } from "../cluster/deadline";
 
 export interface Deployment {
   metadata: { name: string; annotations?: Record<string, string> };

@@ -2,8 +2,8 @@
 // args the program's ModelImage uses, pushed to the test registry, and referenced by digest.
 import { execFile, execFileSync } from "child_process";
 import { promisify } from "util";
-import { contentHash, imageBuildArgs } from "../components/buildContext";
-import { Settings } from "../components/settings";
+import { contentHash, imageBuildArgs } from "../core/buildContext";
+import { Settings } from "../core/config/settings";
 
 const run = promisify(execFile);
 

@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { parseSettings } from "../components/settings";
-import { collectSnapshot } from "../operations/collect";
-import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
+import { parseSettings } from "../core/config/settings";
+import { collectSnapshot } from "../cluster/collect";
+import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { Cluster } from "./cluster";
 import { buildAndPush } from "./image";
 import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";

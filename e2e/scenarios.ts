@@ -1,16 +1,16 @@
 // The end-to-end scenarios. Each asserts on what the cluster holds, read back through the API.
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { CONTAINER_NAME, CONTAINER_SECURITY_CONTEXT } from "../components/manifests";
-import { KubeApi } from "../operations/kubeApi";
-import { observeRollout } from "../operations/rollout";
-import { promote, rollback, runningCanary } from "../operations/rolloutCommands";
-import { predictorNameOf } from "../components/canary";
-import { parseSettings, Settings } from "../components/settings";
+import { CONTAINER_NAME, CONTAINER_SECURITY_CONTEXT } from "../core/manifests";
+import { KubeApi } from "../cluster/kubeApi";
+import { observeRollout } from "../cluster/rollout";
+import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
+import { predictorNameOf } from "../core/canary";
+import { parseSettings, Settings } from "../core/config/settings";
 import { derivedImage } from "./image";
-import { condition, Pod } from "../operations/snapshot";
-import { verify } from "../operations/verify";
-import { runChecks } from "../operations/smoke";
+import { condition, Pod } from "../cluster/snapshot";
+import { verify } from "../cluster/verify";
+import { runChecks } from "../cluster/smoke";
 import { Cluster } from "./cluster";
 import { E2EStacks, Run, StackConfig } from "./stacks";
 

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { modelServingProgram } from "../components/program";
-import { PROJECT } from "../components/settings";
+import { PROJECT } from "../core/config/settings";
 
 /** A stack's config as a stack file writes it: `model-serving:*` keys, maps as objects. */
 export type StackConfig = Record<string, unknown>;

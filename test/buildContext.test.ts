@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contentHash, contextFiles } from "../components/buildContext";
+import { contentHash, contextFiles } from "../core/buildContext";
 
 const APP = path.join(__dirname, "..", "app");
 const MODEL = "models/california-housing/model.npz";

@@ -1,9 +1,9 @@
 // Canary rollouts in config and manifests: which image is stable, which goes out as a canary,
 // and the spec each mode gets (checked against the KServe v0.20 CRD).
 import * as assert from "assert";
-import { predictorNameOf, rolloutPlan } from "../components/canary";
-import { inferenceServiceManifest } from "../components/manifests";
-import { parseSettings, SettingsError } from "../components/settings";
+import { predictorNameOf, rolloutPlan } from "../core/canary";
+import { inferenceServiceManifest } from "../core/manifests";
+import { parseSettings, SettingsError } from "../core/config/settings";
 import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 

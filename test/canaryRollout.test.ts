@@ -1,15 +1,15 @@
 // Canaries on objects recorded from a real cluster (KServe v0.20.0, Standard mode; npm run e2e
 // with E2E_RECORD_DIR): the rollout watch, verify --canary, and what promote and rollback read.
 import * as assert from "assert";
-import { parseSettings } from "../components/settings";
-import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
-import { RolloutTarget } from "../operations/rollout";
-import { runningCanary } from "../operations/rolloutCommands";
-import { verify } from "../operations/verify";
-import { watchRollout } from "../operations/watchRollout";
-import { diagnose, diagnoseByPredictor } from "../operations/diagnosis";
-import { formatReport } from "../operations/report";
-import { forPods } from "../operations/snapshot";
+import { parseSettings } from "../core/config/settings";
+import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
+import { RolloutTarget } from "../cluster/rollout";
+import { runningCanary } from "../commands/rolloutCommands";
+import { verify } from "../cluster/verify";
+import { watchRollout } from "../cluster/watchRollout";
+import { diagnose, diagnoseByPredictor } from "../cluster/diagnosis";
+import { formatReport } from "../cluster/report";
+import { forPods } from "../cluster/snapshot";
 import * as os from "os";
 import * as path from "path";
 import { run } from "./helpers/runProcess";

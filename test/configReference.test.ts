@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { z } from "zod";
-import { configSchema, RawConfig } from "../components/configSchema";
-import { applyDefaults, Settings } from "../components/settings";
+import { configSchema, RawConfig } from "../core/config/schema";
+import { applyDefaults, Settings } from "../core/config/settings";
 
 const README = fs.readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
 

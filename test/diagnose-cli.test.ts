@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CAUSES } from "../operations/diagnosis";
+import { CAUSES } from "../cluster/diagnosis";
 import { ProcessResult, run } from "./helpers/runProcess";
 import { snapshotFile } from "./helpers/snapshots";
 

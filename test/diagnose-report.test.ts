@@ -1,8 +1,8 @@
 // The human report: conditions, pods, the server's log tail, the last events by time, findings.
 import * as assert from "assert";
-import { diagnose } from "../operations/diagnosis";
-import { formatReport } from "../operations/report";
-import { logKey } from "../operations/snapshot";
+import { diagnose } from "../cluster/diagnosis";
+import { formatReport } from "../cluster/report";
+import { logKey } from "../cluster/snapshot";
 import { loadSnapshot } from "./helpers/snapshots";
 
 describe("diagnose report", () => {

@@ -1,8 +1,8 @@
 // Diagnosis of recorded snapshots: the right cause first, evidence quoted from the snapshot, the
 // fix naming the config key and its current value; nothing for a healthy service.
 import * as assert from "assert";
-import { CAUSES, CauseId, diagnose } from "../operations/diagnosis";
-import { logKey, Snapshot } from "../operations/snapshot";
+import { CAUSES, CauseId, diagnose } from "../cluster/diagnosis";
+import { logKey, Snapshot } from "../cluster/snapshot";
 import { loadSnapshot, quotedPassages, snapshotStrings } from "./helpers/snapshots";
 
 const SL_POD = "california-housing-predictor-00001-deployment-7c9d8f6b5d-x7k2p";

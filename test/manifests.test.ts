@@ -5,8 +5,8 @@ import {
   inferenceServiceManifest,
   namespaceManifest,
   pullSecretManifest,
-} from "../components/manifests";
-import { Settings } from "../components/settings";
+} from "../core/manifests";
+import { Settings } from "../core/config/settings";
 import { settingsWith } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 

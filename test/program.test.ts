@@ -1,10 +1,10 @@
 // The whole program (index.ts) under mocks, with the example stacks' own config files.
 import * as assert from "assert";
 import * as path from "path";
-import { DIGEST_REFERENCE } from "../components/configSchema";
-import { renderObjects } from "../components/render";
-import { SettingsError } from "../components/settings";
-import { readStackConfig, stackSettings } from "../components/stackFile";
+import { DIGEST_REFERENCE } from "../core/imageReference";
+import { renderObjects } from "../core/render";
+import { SettingsError } from "../core/config/settings";
+import { readStackConfig, stackSettings } from "../core/config/stackFile";
 import { asEngineConfig } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 import { ACCOUNT, RecordingMocks, REGISTRY, settle, useMocks, valueOf } from "./helpers/mocks";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { formatBytes, parseQuantity, suggestMemoryQuantity } from "../components/quantity";
+import { formatBytes, parseQuantity, suggestMemoryQuantity } from "../core/quantity";
 
 describe("Kubernetes quantities", () => {
   it("parses binary, decimal, milli and exponent suffixes to base units", () => {

@@ -4,14 +4,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { REDACTED } from "../components/render";
+import { REDACTED } from "../core/render";
 import { fixtureProject } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
 
 const ROOT = path.resolve(__dirname, "..");
 
 function render(stack: string, cwd = ROOT) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "scripts/render.ts"), stack], {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "commands/render.ts"), stack], {
     cwd,
     encoding: "utf8",
     timeout: 60000,

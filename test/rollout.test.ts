@@ -3,11 +3,11 @@
 // with E2E_RECORD_DIR). What the real cluster taught: during a failed update the service stays
 // Ready=True with a current observedGeneration, so only the newest ReplicaSet's pods tell.
 import * as assert from "assert";
-import { condition, Snapshot } from "../operations/snapshot";
-import { KubeApi, loadKubeConfig } from "../operations/kubeApi";
-import { appliedAs, observeRollout, RolloutTarget } from "../operations/rollout";
-import { certainFindings, rolloutFailureText, watchRollout, WatchOptions } from "../operations/watchRollout";
-import { diagnose } from "../operations/diagnosis";
+import { condition, Snapshot } from "../cluster/snapshot";
+import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
+import { appliedAs, observeRollout, RolloutTarget } from "../cluster/rollout";
+import { certainFindings, rolloutFailureText, watchRollout, WatchOptions } from "../cluster/watchRollout";
+import { diagnose } from "../cluster/diagnosis";
 import { FakeKubeApi, FakeState, stateFrom } from "./helpers/fakeKubeApi";
 import { loadRecording, Recording, recordingState } from "./helpers/recordings";
 import { loadSnapshot } from "./helpers/snapshots";

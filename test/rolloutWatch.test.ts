@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { InferenceService } from "../components/inferenceService";
-import { loadKubeConfig } from "../operations/kubeApi";
+import { loadKubeConfig } from "../cluster/kubeApi";
 import { settingsWith } from "./helpers/config";
 import { FakeKubeApi } from "./helpers/fakeKubeApi";
 import { isKnown, outcome, settle, useMocks } from "./helpers/mocks";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { decodeConfigValue, MAX_KNATIVE_MODEL_NAME, parseSettings, SettingsError } from "../components/settings";
+import { decodeConfigValue, MAX_KNATIVE_MODEL_NAME, parseSettings, SettingsError } from "../core/config/settings";
 import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";
 
 /** The problems a config is refused for (fails the test if it is accepted). */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseSettings, Settings } from "../../components/settings";
+import { parseSettings, Settings } from "../../core/config/settings";
 
 /** A throwaway project folder with a tiny build context, so tests do not depend on app/. */
 export function fixtureProject(): string {

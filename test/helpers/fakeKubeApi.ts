@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { WebSocket, WebSocketServer } from "ws";
 import * as YAML from "yaml";
-import { InferenceService, KubeEvent, Pod, Snapshot } from "../../operations/snapshot";
+import { InferenceService, KubeEvent, Pod, Snapshot } from "../../cluster/snapshot";
 
 export const TOKEN = "test-token-0123456789";
 

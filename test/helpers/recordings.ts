@@ -2,7 +2,7 @@
 // predictor's Deployment and ReplicaSets, served by the loopback API as the cluster served them.
 import * as fs from "fs";
 import * as path from "path";
-import { Snapshot } from "../../operations/snapshot";
+import { Snapshot } from "../../cluster/snapshot";
 import { FakeState, KubeObject, stateFrom } from "./fakeKubeApi";
 
 const ROLLOUTS = path.resolve(__dirname, "../fixtures/rollouts");

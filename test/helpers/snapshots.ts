@@ -1,7 +1,7 @@
 // The recorded snapshots in test/fixtures/snapshots, and the strings they hold (for checking that
 // evidence quotes the snapshot rather than paraphrasing it).
 import * as path from "path";
-import { readSnapshot, Snapshot } from "../../operations/snapshot";
+import { readSnapshot, Snapshot } from "../../cluster/snapshot";
 
 export const SNAPSHOT_DIR = path.resolve(__dirname, "../fixtures/snapshots");
 

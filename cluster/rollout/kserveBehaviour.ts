@@ -1,0 +1,47 @@
+// What KServe and Knative do that a rollout watch must know, learned on a real cluster. Each
+// function encodes one behaviour and names the release that showed it.
+import { condition, InferenceService } from "../snapshot";
+import { RolloutTarget } from "./types";
+
+/**
+ * KServe has not reported the applied generation as observed; a note saying so, else undefined.
+ * Not enough on its own: KServe v0.20.0 leaves `status.observedGeneration` stale once predictors
+ * are named or canaried (seen: generation 7, observed 2), and in Knative mode it copies the
+ * Knative Service's own `observedGeneration` (inference_service_status.go).
+ */
+export function generationNotObserved(target: RolloutTarget, service: InferenceService): string | undefined {
+  const generation = target.generation ?? service.metadata.generation;
+  const observed = service.status?.observedGeneration;
+  return generation !== undefined && (observed ?? 0) < generation ? `KServe has not yet reconciled generation ${generation} (observed: ${observed ?? "none"})` : undefined;
+}
+
+/**
+ * Every field the spec gives is in the Deployment's container as given. KServe (v0.20.0) adds
+ * defaults there (probe schemes, timeouts), so the applied container is a superset of the spec's.
+ * Needed beside observedGeneration, which KServe does not keep current (see above).
+ */
+export function appliedAs(given: unknown, applied: unknown): boolean {
+  if (Array.isArray(given)) {
+    return Array.isArray(applied) && given.every((item, i) => appliedAs(item, applied[i]));
+  }
+  if (given !== null && typeof given === "object") {
+    return applied !== null && typeof applied === "object" && Object.entries(given).every(([k, v]) => appliedAs(v, (applied as Record<string, unknown>)[k]));
+  }
+  return String(given) === String(applied);
+}
+
+/**
+ * A Standard-mode canary is ready only when KServe says so in `CanaryPredictorReady` (KServe
+ * v0.20.0 sets it from the canary's own Deployment); `undefined` while unset.
+ */
+export function canaryPredictorReady(service: InferenceService): string | undefined {
+  return condition(service.status?.conditions, "CanaryPredictorReady")?.status;
+}
+
+/**
+ * With `canaryTrafficPercent` in Knative mode, the latest Revision is the canary and the previous
+ * rolled-out one keeps the rest (KServe v0.20.0, ksvc_reconciler.go); the share, when set.
+ */
+export function knativeCanaryPercent(service: InferenceService): number | undefined {
+  return service.spec?.predictor?.canaryTrafficPercent;
+}

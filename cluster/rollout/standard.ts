@@ -1,0 +1,111 @@
+// Standard mode: the stable predictor's Deployment and each canary's, each complete as
+// `kubectl rollout status` sees it.
+import { PREDICTOR_LABEL } from "../collect";
+import { KubeApi, labelSelector, paths } from "../kubeApi";
+import { condition, Condition, ContainerSpec, InferenceService, Pod } from "../snapshot";
+import { canaryReplicas } from "../../core/canary";
+import { CONTAINER_NAME } from "../../core/manifests";
+import { predictorDeploymentName } from "../../core/names";
+import { appliedAs, canaryPredictorReady, generationNotObserved } from "./kserveBehaviour";
+import { describeConditions, readyCount } from "./describe";
+import { RolloutObservation, RolloutTarget, waiting } from "./types";
+
+interface Deployment {
+  metadata: { name: string; generation?: number; annotations?: Record<string, string> };
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; conditions?: Condition[] };
+}
+
+interface ReplicaSet {
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+}
+
+const REVISION = "deployment.kubernetes.io/revision";
+
+/**
+ * The stable predictor's Deployment and each canary's (`spec.canary`, own Deployment
+ * `<name>-<canary name>-predictor`), each complete, and KServe's CanaryPredictorReady.
+ */
+export async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
+  const entry = service.spec?.canary?.[0];
+  const min = service.spec?.predictor?.minReplicas ?? 1;
+  const canaryShare = entry ? canaryReplicas(min, entry.trafficPercent ?? 0) : 0;
+  const stable = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, service.spec?.predictor?.name), target.image, service.spec?.predictor?.containers, min - canaryShare);
+  if (!entry) {
+    return stable;
+  }
+  const canary = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, entry.predictor?.name), target.canaryImage, entry.predictor?.containers, canaryShare);
+  const ready = canaryPredictorReady(service);
+  const canaryDone = canary.done && ready === "True";
+  const canaryProgress = `canary at ${entry.trafficPercent} %: ${canary.progress}${canary.done && !canaryDone ? `; CanaryPredictorReady=${ready ?? "unset"}` : ""}`;
+  return {
+    ...stable,
+    done: stable.done && canaryDone,
+    progress: `${stable.progress}; ${canaryProgress}`,
+    canary: { revision: canary.revision, pods: canary.pods, done: canaryDone },
+    stalled: stable.stalled ?? canary.stalled,
+  };
+}
+
+/** One Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it, running `image` when given. */
+async function deploymentRevision(
+  api: KubeApi,
+  target: RolloutTarget,
+  service: InferenceService,
+  name: string,
+  expectedImage: string | undefined,
+  specContainers: ContainerSpec[] | undefined,
+  minReplicas: number,
+): Promise<RolloutObservation> {
+  const deployment = await api.getJsonOrNull<Deployment>(paths.deployment(target.namespace, name));
+  if (!deployment) {
+    return waiting(service, `Deployment ${name} not created yet`);
+  }
+  const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.image;
+  if (expectedImage !== undefined && image !== expectedImage) {
+    return waiting(service, `Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${expectedImage}`);
+  }
+  // KServe has applied the spec when it says so, or when the Deployment's container carries it.
+  const note = generationNotObserved(target, service);
+  const given = specContainers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+  const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
+  if (note && !(given && appliedAs(given, container))) {
+    return waiting(service, `${note}, and Deployment ${name} does not carry the spec yet; ${describeConditions(service)}`);
+  }
+  // Replica counts are not in the container: a canary added or removed shows here first.
+  if ((deployment.spec?.replicas ?? 1) < minReplicas) {
+    return waiting(service, `Deployment ${name} has ${deployment.spec?.replicas ?? 1} replicas; the spec asks for at least ${minReplicas}`);
+  }
+  const status = deployment.status ?? {};
+  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
+    return waiting(service, `Deployment ${name} generation ${deployment.metadata.generation} not yet observed`);
+  }
+  const revision = deployment.metadata.annotations?.[REVISION];
+  const sets = await api.getJson<{ items: ReplicaSet[] }>(paths.replicaSets(target.namespace, labelSelector(deployment.spec?.selector?.matchLabels ?? { [PREDICTOR_LABEL]: target.name })));
+  const newest = sets.items.find((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === "Deployment" && o.name === name) && rs.metadata.annotations?.[REVISION] === revision);
+  const hash = newest?.metadata.labels?.["pod-template-hash"];
+  if (!newest || !hash) {
+    return waiting(service, `Deployment ${name} revision ${revision ?? "?"} has no ReplicaSet yet`);
+  }
+  const described = `ReplicaSet ${newest.metadata.name} (Deployment ${name} revision ${revision})`;
+  const pods = await api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},pod-template-hash=${hash}`);
+  const progressing = condition(status.conditions, "Progressing");
+  const stalled = progressing?.reason === "ProgressDeadlineExceeded" ? `Deployment ${name}: ${progressing.message ?? "progress deadline exceeded"}` : undefined;
+  return { ...rolloutStatus(status, deployment.spec?.replicas ?? 1, described, pods), revision: described, pods, service, stalled };
+}
+
+/** `kubectl rollout status`: every desired pod updated, no older pod left, every updated pod available. */
+function rolloutStatus(status: NonNullable<Deployment["status"]>, desired: number, described: string, pods: Pod[]): { done: boolean; progress: string } {
+  const updated = status.updatedReplicas ?? 0;
+  const total = status.replicas ?? 0;
+  const available = status.availableReplicas ?? 0;
+  const progress =
+    updated < desired
+      ? `${updated} of ${desired} pods of ${described} created, ${readyCount(pods)} ready`
+      : total > updated
+        ? `${total - updated} pods of an older revision still running beside ${described}`
+        : available < updated
+          ? `${available} of ${updated} pods of ${described} available`
+          : `${described}: ${updated} of ${desired} pods available`;
+  return { done: updated >= desired && total <= updated && available >= updated, progress };
+}

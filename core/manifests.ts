@@ -1,0 +1,160 @@
+// Pure manifest builders: settings in, plain Kubernetes objects out. The components, the
+// offline render command and the tests all call these, so no manifest is written twice.
+import { predictorNameOf, rolloutPlan } from "./canary";
+import { deploymentModeAnnotation, isKnative, isStandard } from "./deploymentMode";
+import { ProbeSettings, Settings } from "./config/settings";
+
+export const INFERENCE_SERVICE_API_VERSION = "serving.kserve.io/v1beta1";
+export const INFERENCE_SERVICE_KIND = "InferenceService";
+/** KServe routes traffic only to the container of this name. */
+export const CONTAINER_NAME = "kserve-container";
+export const PULL_SECRET_TYPE = "kubernetes.io/dockerconfigjson";
+
+export type KubernetesObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+};
+
+export function labels(s: Settings): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": s.modelName,
+    "app.kubernetes.io/part-of": "model-serving",
+    "app.kubernetes.io/managed-by": "pulumi",
+  };
+}
+
+export function pullSecretName(s: Settings): string {
+  return `${s.modelName}-ecr-pull`;
+}
+
+export function namespaceManifest(s: Settings): KubernetesObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: s.namespace, labels: labels(s) } };
+}
+
+/** The `.dockerconfigjson` a kubelet reads: one registry, basic auth. */
+export function dockerConfigJson(server: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}
+
+/** `dockerConfig` is a string, or a Pulumi secret output inside the program. */
+export function pullSecretManifest<Config = string>(s: Settings, dockerConfig: Config): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: pullSecretName(s), namespace: s.namespace, labels: labels(s) },
+    type: PULL_SECRET_TYPE,
+    stringData: { ".dockerconfigjson": dockerConfig },
+  };
+}
+
+/** An HTTP probe on the one port. Zero delays and periods are left out (0 period: Knative's aggressive probing). */
+export function httpProbe(probe: ProbeSettings, port: number): Record<string, unknown> {
+  return {
+    httpGet: { path: probe.path, port },
+    ...(probe.initialDelaySeconds > 0 ? { initialDelaySeconds: probe.initialDelaySeconds } : {}),
+    ...(probe.periodSeconds > 0 ? { periodSeconds: probe.periodSeconds } : {}),
+    ...(probe.timeoutSeconds !== undefined ? { timeoutSeconds: probe.timeoutSeconds } : {}),
+    ...(probe.failureThreshold !== undefined ? { failureThreshold: probe.failureThreshold } : {}),
+  };
+}
+
+export function containerEnv(s: Settings): { name: string; value: string }[] {
+  const env = [{ name: "MODEL_NAME", value: s.modelName }];
+  // Knative injects PORT and rejects a user-set one; KServe's Standard mode does not inject it.
+  if (isStandard(s)) {
+    env.push({ name: "PORT", value: String(s.port) });
+  }
+  for (const name of Object.keys(s.env).sort()) {
+    env.push({ name, value: s.env[name] });
+  }
+  return env;
+}
+
+/** Within what Knative accepts on the container (pod-level securityContext is behind a flag). */
+export const CONTAINER_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+export function predictorContainer<Image = string>(s: Settings, image: Image): Record<string, unknown> {
+  return {
+    name: CONTAINER_NAME,
+    image,
+    // Knative allows exactly one port; "http1" names its protocol.
+    ports: [{ containerPort: s.port, protocol: "TCP", name: "http1" }],
+    env: containerEnv(s),
+    readinessProbe: httpProbe(s.probes.readiness, s.port),
+    livenessProbe: httpProbe(s.probes.liveness, s.port),
+    ...(s.probes.startup.enabled ? { startupProbe: httpProbe(s.probes.startup, s.port) } : {}),
+    resources: {
+      requests: { ...s.resources.requests },
+      limits: { ...s.resources.limits },
+    },
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+  };
+}
+
+export function inferenceServiceAnnotations(s: Settings): Record<string, string> {
+  return {
+    // Installs default differently: always say which mode, in the names the cluster's KServe knows.
+    "serving.kserve.io/deploymentMode": deploymentModeAnnotation(s.deploymentMode, s.kserveVersion),
+    // No pulumi.com/waitFor: Ready stays True while a failed update crash-loops (Standard mode),
+    // so the component watches the rollout itself (rolloutWatch.ts).
+  };
+}
+
+/** `spec.predictor` for one image: replicas, scaling, pull secret and the one container, named when given. */
+export function predictorSpec<Image = string>(s: Settings, image: Image, name?: string): Record<string, unknown> {
+  return {
+    ...(name !== undefined ? { name } : {}),
+    minReplicas: s.replicas.min,
+    maxReplicas: s.replicas.max,
+    ...(s.autoscaling.metric !== undefined ? { scaleMetric: s.autoscaling.metric } : {}),
+    ...(s.autoscaling.target !== undefined ? { scaleTarget: s.autoscaling.target } : {}),
+    ...(s.pullSecret.enabled ? { imagePullSecrets: [{ name: pullSecretName(s) }] } : {}),
+    containers: [predictorContainer(s, image)],
+  };
+}
+
+/**
+ * The spec for a candidate image: one predictor; or, with rollouts on and a candidate that is
+ * not the stable image, a canary. Standard mode: the stable predictor named after its digest and
+ * the candidate in `spec.canary` (fixed replicas: no replica or scaling fields). Knative mode: the
+ * candidate with `canaryTrafficPercent`; Knative keeps the previous Revision serving the rest.
+ */
+export function inferenceServiceSpec(s: Settings, candidate: string): Record<string, unknown> {
+  const plan = rolloutPlan(s.rollout, candidate);
+  if (isKnative(s) || !plan.named) {
+    return { predictor: { ...predictorSpec(s, candidate), ...(plan.canary ? { canaryTrafficPercent: plan.canary.percent } : {}) } };
+  }
+  const stable = predictorSpec(s, plan.stableImage, predictorNameOf(plan.stableImage));
+  if (!plan.canary) {
+    return { predictor: stable };
+  }
+  const { minReplicas, maxReplicas, scaleMetric, scaleTarget, ...canary } = predictorSpec(s, plan.canary.image, predictorNameOf(plan.canary.image));
+  return { predictor: stable, canary: [{ trafficPercent: plan.canary.percent, predictor: canary }] };
+}
+
+/**
+ * The InferenceService; `image` (the candidate) must be `repository@sha256:…`. A string gets
+ * the whole rollout plan; an output (the program's, before the build) one predictor, and the
+ * component swaps in inferenceServiceSpec once the digest is known when rollouts are on.
+ */
+export function inferenceServiceManifest<Image = string>(s: Settings, image: Image): KubernetesObject {
+  return {
+    apiVersion: INFERENCE_SERVICE_API_VERSION,
+    kind: INFERENCE_SERVICE_KIND,
+    metadata: {
+      name: s.modelName,
+      namespace: s.namespace,
+      labels: labels(s),
+      annotations: inferenceServiceAnnotations(s),
+    },
+    spec: typeof image === "string" ? inferenceServiceSpec(s, image) : { predictor: predictorSpec(s, image) },
+  };
+}
