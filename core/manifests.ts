@@ -2,7 +2,7 @@
 // offline render command and the tests all call these, so no manifest is written twice.
 import { predictorNameOf, rolloutPlan } from "./canary";
 import { deploymentModeAnnotation, isKnative, isStandard } from "./deploymentMode";
-import { ProbeSettings, Settings } from "./config/settings";
+import type { ProbeSettings, Settings } from "./config/types";
 
 export const INFERENCE_SERVICE_API_VERSION = "serving.kserve.io/v1beta1";
 export const INFERENCE_SERVICE_KIND = "InferenceService";

@@ -1,4 +1,6 @@
 // The end-to-end scenarios. Each asserts on what the cluster holds, read back through the API.
+// (Over 250 lines: one ordered story on one cluster, each scenario starting from the state the
+// previous one left, so it reads top to bottom in one file.)
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { CONTAINER_NAME, CONTAINER_SECURITY_CONTEXT } from "../core/manifests";

@@ -1,3 +1,5 @@
+// Settings: the defaults, then one test per rule that refuses a bad value (309 lines: the rules are
+// many and short, and reading them as one table is what keeps the messages consistent).
 import * as assert from "assert";
 import { decodeConfigValue, MAX_KNATIVE_MODEL_NAME, parseSettings, SettingsError } from "../core/config/settings";
 import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";

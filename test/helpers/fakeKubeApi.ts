@@ -1,3 +1,4 @@
+// (Over 250 lines: one server, whose REST paths and port-forward websockets share the recorded state.)
 // A loopback Kubernetes API server for the operating commands' tests: it serves the REST paths
 // they call from recorded objects, filters pods by label selector, checks the bearer token, and
 // accepts port-forward websockets (pods/{pod}/portforward?ports=N, v4.channel.k8s.io) the way
