@@ -79,6 +79,8 @@ def v2_tensor(body, max_rows):
     if type(name) is not str:
         raise InputError("'inputs[0].name' must be a string")
     datatype = field(tensor, "datatype", "inputs[0].")
+    if type(datatype) is not str:
+        raise InputError(f"'inputs[0].datatype' must be a string (FP32 or FP64), got {_json_type(datatype)}")
     if datatype not in _V2_DATATYPES:
         raise InputError(f"'inputs[0].datatype' {datatype!r} is not supported; use FP32 or FP64")
     shape = field(tensor, "shape", "inputs[0].")

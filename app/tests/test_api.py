@@ -203,6 +203,20 @@ BAD_V2 = [
     (tensor(datatype="FP32", data=SAMPLE[:7] + [1e39]), 400, "as FP32"),
     (tensor(shape=[MAX_BATCH_ROWS + 1, 8], data=SAMPLE * (MAX_BATCH_ROWS + 1)), 413, "MAX_BATCH_ROWS"),
     ({"inputs": [{"shape": [1, 8], "datatype": "FP64", "data": SAMPLE}]}, 400, "missing field 'inputs[0].name'"),
+    # each field of the wrong JSON type (a list or object datatype once answered 500)
+    (tensor(datatype=["FP64"]), 400, "'inputs[0].datatype' must be a string (FP32 or FP64), got array"),
+    (tensor(datatype={"t": "FP64"}), 400, "'inputs[0].datatype' must be a string (FP32 or FP64), got object"),
+    (tensor(datatype=64), 400, "'inputs[0].datatype' must be a string"),
+    (tensor(datatype=None), 400, "'inputs[0].datatype' must be a string"),
+    (tensor(name=["x"]), 400, "'inputs[0].name' must be a string"),
+    (tensor(name={}), 400, "'inputs[0].name' must be a string"),
+    (tensor(shape={"0": 1}), 400, "must be [N, 8]"),
+    (tensor(shape="1,8"), 400, "must be [N, 8]"),
+    (tensor(data={"0": 1}), 400, "'inputs[0].data' must be a list, got object"),
+    (tensor(data="1,2"), 400, "'inputs[0].data' must be a list, got string"),
+    (tensor(data=[SAMPLE, {"a": 1}], shape=[2, 8]), 400, "inputs[0].data"),
+    ({"inputs": {"name": "x"}}, 400, "exactly one tensor"),
+    ({"inputs": ["x"]}, 400, "exactly one tensor"),
 ]
 
 

@@ -15,9 +15,11 @@ rows = st.one_of(st.lists(numbers, min_size=0, max_size=10), st.dictionaries(
 shaped_bodies = st.one_of(
     st.builds(lambda f: {"features": f}, st.one_of(st.lists(numbers, max_size=10), json_values)),
     st.builds(lambda r: {"instances": r}, st.one_of(st.lists(rows, max_size=60), json_values)),
-    st.builds(lambda shape, dtype, data: {"inputs": [{"name": "x", "shape": shape, "datatype": dtype, "data": data}]},
+    # Every V2 tensor field may arrive as any JSON type, not only as a wrong value of the right type.
+    st.builds(lambda name, shape, dtype, data: {"inputs": [{"name": name, "shape": shape, "datatype": dtype, "data": data}]},
+              st.one_of(st.just("x"), json_values),
               st.one_of(st.lists(st.integers(-2, 70), max_size=3), json_values),
-              st.sampled_from(["FP32", "FP64", "INT32", "BYTES", "fp64", ""]),
+              st.one_of(st.sampled_from(["FP32", "FP64", "INT32", "BYTES", "fp64", ""]), json_values),
               st.one_of(st.lists(numbers, max_size=24), st.lists(st.lists(numbers, max_size=9), max_size=4), json_values)),
 )
 bodies = st.one_of(
