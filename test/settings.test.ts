@@ -107,6 +107,24 @@ describe("settings: every bad value is refused with its key", () => {
     assert.ok(problems.includes('model-serving:resources.limits.memory: "2GB" is not a positive Kubernetes quantity (did you mean "2Gi"?)'), problems.join("\n"));
   });
 
+  it("a bad list element does not hide the rules between keys: every bad key is still listed", () => {
+    const problems = problemsOf({ "model-serving:nodeRoleAccess": { roleNames: ["", "eks-node-role"] }, "model-serving:replicas": { min: 4, max: 2 } });
+    assert.ok(problems.some((p) => p.startsWith("model-serving:nodeRoleAccess.roleNames.0: ")), problems.join("\n"));
+    assert.ok(problems.some((p) => p.startsWith("model-serving:replicas.min: 4 is above replicas.max")), problems.join("\n"));
+    assert.strictEqual(problems.length, 2, problems.join("\n"));
+  });
+
+  it("a node role given as an ARN is refused with its name (the attachment takes names)", () => {
+    refused({ "model-serving:nodeRoleAccess": { roleNames: ["arn:aws:iam::123456789012:role/eks-node-role"] } }, "nodeRoleAccess.roleNames.0", /is a role ARN; give the role's name, "eks-node-role"/);
+    refused({ "model-serving:nodeRoleAccess": { roleNames: ["arn:aws:iam::123456789012:role/team/nodes"] } }, "nodeRoleAccess.roleNames.0", /"nodes"/);
+    refused({ "model-serving:nodeRoleAccess": { roleNames: ["eks node role"] } }, "nodeRoleAccess.roleNames.0", /not an IAM role name/);
+  });
+
+  it("build.dockerfile naming a folder, or build.context naming a file, is refused before any build", () => {
+    refused({ "model-serving:build": { dockerfile: "app" } }, "build.dockerfile", /is a folder; point it at the model server's Dockerfile \(e\.g\. "app\/Dockerfile"\)/);
+    refused({ "model-serving:build": { context: "app/Dockerfile", dockerfile: "app/Dockerfile" } }, "build.context", /is a file; point it at the model server's folder/);
+  });
+
   it("model name must be a DNS-1035 label", () => {
     refused({ "model-serving:modelName": "California_Housing" }, "modelName", /not a valid name/);
     refused({ "model-serving:modelName": "1model" }, "modelName", /starting with a letter/);

@@ -32,7 +32,10 @@ export function parseSettings(config: Record<string, unknown>, options: ParseOpt
   if (raw) {
     const settings = applyDefaults(raw, options.stack, stringOrUndefined(config["aws:region"]));
     const reported = new Set(problems.map(problemKey));
-    problems.push(...checkRules(settings, raw, options.projectDir ?? process.cwd()).filter((p) => !reported.has(problemKey(p))));
+    // A list that lost bad elements may look empty to the rules: they wait on its section.
+    const trimmed = parsed.success ? [] : parsed.error.issues.filter((i) => i.path.some((part) => typeof part === "number")).map((i) => `${PROJECT}:${String(i.path[0])}.`);
+    const followsUp = (p: string) => reported.has(problemKey(p)) || trimmed.some((section) => p.startsWith(section));
+    problems.push(...checkRules(settings, raw, options.projectDir ?? process.cwd()).filter((p) => !followsUp(p)));
     if (problems.length === 0) {
       return settings;
     }
@@ -52,7 +55,18 @@ function withoutBadValues(own: Record<string, unknown>, issues: z.core.$ZodIssue
       }
     }
   }
-  return copy;
+  return withoutHoles(copy) as Record<string, unknown>;
+}
+
+/** Lists with their deleted elements closed up, so a bad element leaves the rest of its list valid. */
+function withoutHoles(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.filter(() => true).map(withoutHoles);
+  }
+  if (node !== null && typeof node === "object") {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withoutHoles(v)]));
+  }
+  return node;
 }
 
 /**

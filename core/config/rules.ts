@@ -125,8 +125,12 @@ export function checkRules(s: Settings, raw: RawConfig, projectDir: string): str
   }
   if (!s.image) {
     for (const [name, file] of [["build.context", s.build.context], ["build.dockerfile", s.build.dockerfile]] as const) {
-      if (!fs.existsSync(path.resolve(projectDir, file))) {
-        problem(name, file, `does not exist (relative to ${projectDir}); point it at the model server's ${name === "build.context" ? "folder" : "Dockerfile"} or set image`);
+      const where = path.resolve(projectDir, file);
+      const wanted = name === "build.context" ? "folder" : "Dockerfile";
+      if (!fs.existsSync(where)) {
+        problem(name, file, `does not exist (relative to ${projectDir}); point it at the model server's ${wanted} or set image`);
+      } else if (fs.statSync(where).isDirectory() !== (name === "build.context")) {
+        problem(name, file, `is a ${fs.statSync(where).isDirectory() ? "folder" : "file"}; point it at the model server's ${wanted}${name === "build.dockerfile" ? ` (e.g. "${path.join(file, "Dockerfile")}")` : ""}`);
       }
     }
   }

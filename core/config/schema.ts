@@ -58,6 +58,18 @@ function quantity(kind: "cpu" | "memory") {
 const resourcePair = (kind: "cpu" | "memory") => quantity(kind).optional();
 const resourceSet = z.strictObject({ cpu: resourcePair("cpu"), memory: resourcePair("memory") });
 
+// An IAM role name (not its ARN: the policy attachment takes the name).
+const roleName = z
+  .string({ error: "must be an IAM role name" })
+  .superRefine((value, ctx) => {
+    const arn = /^arn:aws[\w-]*:iam::\d{12}:role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(value);
+    if (arn) {
+      ctx.addIssue({ code: "custom", message: `is a role ARN; give the role's name, "${arn[1]}"` });
+    } else if (!/^[\w+=,.@-]{1,64}$/.test(value)) {
+      ctx.addIssue({ code: "custom", message: "is not an IAM role name (letters, digits and +=,.@_-, at most 64 characters)" });
+    }
+  });
+
 const probe = {
   path: z.string({ error: "must be a string" }).regex(/^\/\S*$/, { error: 'must be an HTTP path starting with "/"' }).optional(),
   initialDelaySeconds: integer(0, 3600).optional(),
@@ -99,7 +111,7 @@ export const configSchema = z.strictObject({
   nodeRoleAccess: z
     .strictObject({
       enabled: flag.optional(),
-      roleNames: z.array(z.string().min(1), { error: "must be a list of IAM role names" }).optional(),
+      roleNames: z.array(roleName, { error: "must be a list of IAM role names" }).optional(),
       nodeGroups: z.array(z.string().min(1), { error: "must be a list of EKS node group names" }).optional(),
     })
     .optional(),
