@@ -1,7 +1,8 @@
 // The layering, checked by `npm test` (npm run layers). Arrows run one way:
 //   core/        pure TypeScript: config, KServe and Knative knowledge, manifests as data
 //   cluster/     reading the cluster (API client, rollout observation, diagnosis, verify): core only
-//   components/  Pulumi component resources: core, and cluster only through rolloutWatch.ts
+//   components/  Pulumi component resources: core, and cluster only through rolloutWatch.ts and
+//                namespaceCheck.ts
 //   commands/    the command-line tools: any of the above
 //   policy/      the policy pack: core only, and no package but @pulumi/policy, so it stands alone
 // index.ts, e2e/ and test/ may import anything; nothing imports them.
@@ -25,10 +26,10 @@ module.exports = {
       to: { path: [outside("core", "cluster"), "node_modules/@pulumi/"] },
     },
     {
-      name: "components-reach-cluster-only-through-the-rollout-watch",
-      comment: "components/ are Pulumi resources; components/rolloutWatch.ts is the one adapter into cluster/.",
+      name: "components-reach-cluster-only-through-the-adapters",
+      comment: "components/ are Pulumi resources; rolloutWatch.ts (the wait of `pulumi up`) and namespaceCheck.ts (its one pre-flight read) are the adapters into cluster/.",
       severity: "error",
-      from: { path: "^components/", pathNot: "^components/rolloutWatch\\.ts$" },
+      from: { path: "^components/", pathNot: "^components/(rolloutWatch|namespaceCheck)\\.ts$" },
       to: { path: "^cluster/" },
     },
     {

@@ -1,12 +1,6 @@
 // `pulumi up -s <stack>`: one model server, from app/ to a KServe InferenceService that serves.
+// The engine calls the exported function and takes the stack outputs from what it returns:
+// imageRef, repositoryUrl, namespace, inferenceServiceName, url, canaryImageRef, clusterName.
 import { modelServingProgram } from "./components/program";
 
-const outputs = modelServingProgram();
-
-export const imageRef = outputs.imageRef;
-export const repositoryUrl = outputs.repositoryUrl;
-export const namespace = outputs.namespace;
-export const inferenceServiceName = outputs.inferenceServiceName;
-export const url = outputs.url;
-export const canaryImageRef = outputs.canaryImageRef;
-export const clusterName = outputs.clusterName;
+export = () => modelServingProgram();

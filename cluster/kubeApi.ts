@@ -116,6 +116,7 @@ export const paths = {
   inferenceService: (ns: string, name: string) =>
     `/apis/serving.kserve.io/v1beta1/namespaces/${encodeURIComponent(ns)}/inferenceservices/${encodeURIComponent(name)}`,
   pods: (ns: string, labelSelector: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods?labelSelector=${encodeURIComponent(labelSelector)}`,
+  namespace: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}`,
   deployment: (ns: string, name: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(name)}`,
   replicaSets: (ns: string, labelSelector: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`,
   events: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/events`,

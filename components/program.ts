@@ -1,8 +1,9 @@
-// The program: settings → ModelServing → stack outputs. index.ts runs it for `pulumi up`; the
+// The program: settings → ModelServing → stack outputs. index.ts hands it to `pulumi up`; the
 // end-to-end test runs the same function as an Automation API inline program.
 import * as pulumi from "@pulumi/pulumi";
 import { ModelServing } from "./modelServing";
-import { Settings } from "../core/config/settings";
+import { Settings, SettingsError } from "../core/config/settings";
+import { refuseTakenNamespace } from "./namespaceCheck";
 import { readSettings } from "./stackConfig";
 
 export interface ProgramOutputs {
@@ -15,7 +16,19 @@ export interface ProgramOutputs {
   readonly clusterName: pulumi.Output<string>;
 }
 
-export function modelServingProgram(settings: Settings = readSettings()): ProgramOutputs {
+/**
+ * Reads the settings (unless given), checks what can only be checked against the cluster, then
+ * registers everything. A bad config fails before any resource is registered, its message shown
+ * without a stack trace.
+ */
+export async function modelServingProgram(given?: Settings): Promise<ProgramOutputs> {
+  let settings: Settings;
+  try {
+    settings = given ?? readSettings();
+    await refuseTakenNamespace(settings);
+  } catch (e) {
+    throw e instanceof SettingsError ? new pulumi.RunError(e.message) : e;
+  }
   const serving = new ModelServing("model-serving", settings);
   return {
     imageRef: serving.imageRef,

@@ -33,6 +33,11 @@ export function namespaceManifest(s: Settings): KubernetesObject {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name: s.namespace, labels: labels(s) } };
 }
 
+/** Whether an existing namespace carries the labels this program gives the namespaces it creates. */
+export function madeByThisProgram(s: Settings, existing: { metadata: { labels?: Record<string, string> } }): boolean {
+  return Object.entries(labels(s)).every(([key, value]) => existing.metadata.labels?.[key] === value);
+}
+
 /** The `.dockerconfigjson` a kubelet reads: one registry, basic auth. */
 export function dockerConfigJson(server: string, username: string, password: string): string {
   const auth = Buffer.from(`${username}:${password}`).toString("base64");

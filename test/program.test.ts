@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as path from "path";
 import { DIGEST_REFERENCE } from "../core/imageReference";
 import { renderObjects } from "../core/render";
-import { SettingsError } from "../core/config/settings";
+import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig, stackSettings } from "../core/config/stackFile";
 import { asEngineConfig } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
@@ -24,7 +24,7 @@ async function runProgram(stack: string, overrides: Record<string, unknown> = {}
   const mocks = await useMocks(stack, asEngineConfig({ ...readStackConfig(ROOT, stack), ...overrides }));
   const entry = require.resolve("../index");
   delete require.cache[entry];
-  const program = require(entry);
+  const program = await require(entry)();
   const outputs: Record<string, string> = {};
   // `url` is known only after an update has watched the rollout (test/rolloutWatch.test.ts).
   for (const name of ["imageRef", "repositoryUrl", "namespace", "inferenceServiceName"]) {
@@ -193,9 +193,10 @@ describe("program: variations", () => {
     const mocks = await useMocks("dev", asEngineConfig({ ...readStackConfig(ROOT, "dev"), "model-serving:port": 8012, "model-serving:resources": { limits: { memory: "2GB" } } }));
     const entry = require.resolve("../index");
     delete require.cache[entry];
-    assert.throws(
-      () => require(entry),
-      (error: unknown) => error instanceof SettingsError && error.problems.length === 2 && /model-serving:port: 8012/.test(error.message) && /resources.limits.memory/.test(error.message),
+    // The engine prints a RunError's message without a stack trace.
+    await assert.rejects(
+      () => require(entry)(),
+      (error: unknown) => error instanceof pulumi.RunError && /Invalid model-serving config \(2 problems\)/.test(error.message) && /model-serving:port: 8012/.test(error.message) && /resources.limits.memory/.test(error.message),
     );
     await settle();
     assert.deepStrictEqual(mocks.resources, []);

@@ -34,6 +34,8 @@ export interface FakeState {
   /** apps/v1 Deployments and ReplicaSets (Standard mode's predictor), as the API returns them. */
   deployments: KubeObject[];
   replicaSets: KubeObject[];
+  /** Namespaces that exist, as the API returns them. */
+  namespaces: KubeObject[];
 }
 
 /** Any object the API returns: only its metadata is read here. */
@@ -68,6 +70,7 @@ export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}
     failures: [],
     deployments: [],
     replicaSets: [],
+    namespaces: [],
     ...overrides,
   };
 }
@@ -302,6 +305,10 @@ export class FakeKubeApi {
       const selector = url.searchParams.get("labelSelector") ?? "";
       const items = this.state.replicaSets.filter((rs) => rs.metadata.namespace === m![1] && matchesSelector(rs, selector));
       return json(res, { kind: "ReplicaSetList", apiVersion: "apps/v1", metadata: { resourceVersion: "184999" }, items });
+    }
+    if (req.method === "GET" && (m = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(p))) {
+      const namespace = this.state.namespaces.find((n) => n.metadata.name === m![1]);
+      return namespace ? json(res, namespace) : status(res, 404, `namespaces "${m[1]}" not found`, "NotFound");
     }
     if (req.method === "GET" && (m = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(p))) {
       const items = this.state.events.filter((e) => e.involvedObject.namespace === m![1]);
