@@ -41,6 +41,8 @@ export interface ProbeSpec {
   tcpSocket?: { port?: number | string };
   timeoutSeconds?: number;
   periodSeconds?: number;
+  initialDelaySeconds?: number;
+  failureThreshold?: number;
 }
 
 export interface Pod {

@@ -38,14 +38,19 @@ export interface RolloutResult {
 }
 
 /**
- * How long each cause must persist before the rollout is called failed. Causes not listed (a
- * probe failing while the model loads, say) only fail it at the timeout.
+ * How long each cause must persist before the rollout is called failed. Each rests on evidence a
+ * normal, slow start cannot produce; a finding that says it is not conclusive (a port that refuses
+ * connections before the probes' budget is spent) waits like the causes not listed here (a probe
+ * failing while the model loads, say), which only fail the rollout at the timeout.
  */
 export const CERTAIN_AFTER_SECONDS: Partial<Record<CauseId, number>> = {
+  // The kubelet's or the controller's own words: the reference cannot be pulled or resolved.
   "tag-resolution": 0,
   "image-not-found": 0,
+  // The container exited: the kernel refused its binary, or killed it for memory.
   "exec-format": 0,
   "oom-killed": 0,
+  // The server's log names another port, or the probes' start budget ran out (see conclusive).
   "port-mismatch": 0,
   // Only once the kubelet backs off (see crashLooping): a single crash may be a blip.
   "crash-loop": 0,
@@ -77,7 +82,7 @@ export function certainFindings(findings: Finding[], snapshot: Snapshot, firstSe
   }
   return findings.filter((f) => {
     const after = CERTAIN_AFTER_SECONDS[f.cause];
-    if (after === undefined) return false;
+    if (after === undefined || f.conclusive === false) return false;
     if (f.cause === "crash-loop" && !crashLooping(snapshot.pods)) return false;
     if (f.cause === "unschedulable" && scalingUp(snapshot)) return false;
     const since = firstSeen.get(f.cause) ?? now;

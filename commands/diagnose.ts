@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { defaultReportFile, runCommand, writeReport } from "./cli";
-import { diagnose, diagnoseByPredictor } from "../cluster/diagnosis";
+import { diagnose, diagnoseByPredictor, Finding } from "../cluster/diagnosis";
 import { isReady } from "../cluster/diagnosis/facts";
 import { formatReport } from "../cluster/report";
 import { readSnapshot, Snapshot } from "../cluster/snapshot";
@@ -60,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) {
     const isvc = snapshot.inferenceService;
     const ready = isReady(snapshot);
-    console.log(JSON.stringify({ findings, byPredictor, inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
+    // The documented shape: cause, evidence, fix (how sure the rollout watch may be is its own business).
+    const shown = (list: Finding[]) => list.map(({ cause, evidence, fix }) => ({ cause, evidence, fix }));
+    console.log(JSON.stringify({ findings: shown(findings), byPredictor: byPredictor.map((p) => ({ ...p, findings: shown(p.findings) })), inferenceService: isvc ? `${isvc.metadata.namespace}/${isvc.metadata.name}` : null, ready, reportFile }, null, 2));
   } else {
     process.stdout.write(report);
     console.error(`report written to ${reportFile}`);

@@ -1,78 +1,33 @@
 // The policy pack as the Pulumi engine runs it: @pulumi/policy's runner in policy/, over gRPC.
 import * as assert from "assert";
-import { AnalyzeRequest, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { dockerConfigJson, pullSecretManifest } from "../core/manifests";
 import { INFERENCE_SERVICE_TYPE, policies, SECRET_TYPE } from "../policy/policies";
 import { settingsWith } from "./helpers/config";
 import { ECR_PASSWORD, REGISTRY } from "./helpers/mocks";
+import { PolicyPackClient, startPolicyPack } from "./helpers/policyPackClient";
 import { devSettings, isvc, PROGRAM_ISVC_URN, readFixture, ROOT } from "./helpers/policyHarness";
-
-/** A module as @pulumi/pulumi itself loads it (gRPC and protobuf are its dependencies, not ours). */
-function pulumiDependency(name: string): any {
-  return require(require.resolve(name, { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
-}
+import { run } from "./helpers/runProcess";
 
 describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-policy-pack in policy/, over gRPC)", function () {
   this.timeout(60000);
-  const grpc = pulumiDependency("@grpc/grpc-js");
-  const { Struct } = pulumiDependency("google-protobuf/google/protobuf/struct_pb");
-  const { Empty } = pulumiDependency("google-protobuf/google/protobuf/empty_pb");
-  const { AnalyzerClient } = pulumiDependency("@pulumi/pulumi/proto/analyzer_grpc_pb");
-  let pack: ChildProcess | undefined;
-  let client: any;
+  let pack: PolicyPackClient | undefined;
 
-  /** Starts the pack as `pulumi preview --policy-pack policy` does; it prints the port it serves on. */
+  /** Builds the pack (bin/, as `npm ci` does) and starts it as `pulumi preview --policy-pack policy` does. */
   before(async () => {
-    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: path.join(ROOT, "policy") });
-    pack = child;
-    const port = await new Promise<string>((resolve, reject) => {
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.on("data", (chunk) => {
-        stdout += chunk;
-        const match = /^(\d+)\s*$/m.exec(stdout);
-        if (match) {
-          resolve(match[1]);
-        }
-      });
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      child.on("exit", (code) => reject(new Error(`the policy pack exited (${code}) before serving:\n${stdout}${stderr}`)));
-    });
-    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const built = await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "policy"]);
+    assert.strictEqual(built.status, 0, built.stdout + built.stderr);
+    pack = await startPolicyPack(path.join(ROOT, "policy"));
   });
 
-  after(() => {
-    client?.close();
-    pack?.kill();
-  });
+  after(() => pack?.close());
 
-  function rpc<T>(method: string, request: unknown): Promise<T> {
-    return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
-  }
-
-  /** The engine's Analyze call: properties as a protobuf Struct, resource options alongside. */
-  async function analyze(type: string, props: object, additionalSecretOutputs: string[] = [], urn = `urn:pulumi:dev::model-serving::${type}::resource`): Promise<{ policy: string; mandatory: boolean; message: string }[]> {
-    const request = new AnalyzeRequest();
-    request.setType(type);
-    request.setUrn(urn);
-    request.setName("resource");
-    request.setProperties(Struct.fromJavaScript(props));
-    const options = new AnalyzerResourceOptions();
-    options.setAdditionalsecretoutputsList(additionalSecretOutputs);
-    request.setOptions(options);
-    const response: any = await rpc("analyze", request);
-    // EnforcementLevel: 0 advisory, 1 mandatory.
-    return response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), mandatory: d.getEnforcementlevel() === 1, message: d.getMessage() }));
-  }
+  const analyze = (type: string, props: object, additionalSecretOutputs: string[] = [], urn?: string) => pack!.analyze(type, props, additionalSecretOutputs, urn);
 
   it("loads from policy/ and names its policies", async () => {
-    const info: any = await rpc("getAnalyzerInfo", new Empty());
-    assert.strictEqual(info.getName(), "kserve-guardrails");
-    assert.deepStrictEqual(info.getPoliciesList().map((p: any) => p.getName()), policies.map((p) => p.name));
+    assert.strictEqual(await pack!.name(), "kserve-guardrails");
+    assert.deepStrictEqual(await pack!.policyNames(), policies.map((p) => p.name));
   });
 
   it("refuses the lab's version 11 manifest and passes the program's dev manifest", async () => {

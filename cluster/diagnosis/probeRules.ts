@@ -1,6 +1,6 @@
 // Probes: the server listens on another port than the container's (the lab's original bug), or
 // a probe fails for another reason (path, timeout, a model that never loads).
-import { ProbeSpec, Snapshot } from "../snapshot";
+import { ContainerSpec, ProbeSpec, Snapshot } from "../snapshot";
 import { configKey, containerPort, currentEvents, logLines, podOf, podReady, quote, serverSpec, serverStatus } from "./facts";
 import { Finding } from "./types";
 
@@ -32,9 +32,10 @@ export function portMismatch(snapshot: Snapshot): Finding[] {
   }
   const fix = (listens: string) =>
     `${configKey("port")} is ${port} (the container port and every probe) but the server listens on ${listens}: set ${configKey("port")} to the image's port, or rebuild the image so the server reads $PORT (\`python -m model_server\` does)`;
+  // The server's own word on its port: no slow start says another port.
   const other = listeningLines(snapshot).find((l) => l.port !== port);
   if (other) {
-    return [{ cause: "port-mismatch", evidence: `log ${other.key}: ${quote(other.line)}; container port ${port}`, fix: fix(String(other.port)) }];
+    return [{ cause: "port-mismatch", evidence: `log ${other.key}: ${quote(other.line)}; container port ${port}`, fix: fix(String(other.port)), conclusive: true }];
   }
   // No startup line on another port, but nothing answers on ours while the server runs.
   const listensOnOurs = listeningLines(snapshot).some((l) => l.port === port);
@@ -44,9 +45,36 @@ export function portMismatch(snapshot: Snapshot): Finding[] {
     ...logLines(snapshot).filter((l) => REFUSED.exec(l.line)?.[1] === String(port)).map((l) => `log ${l.key}: ${quote(l.line)}`),
   ];
   if (!listensOnOurs && running && refused.length > 0) {
-    return [{ cause: "port-mismatch", evidence: refused[0], fix: fix("another port (its startup log line says which)") }];
+    // A server that binds after loading its model refuses connections too, until it binds.
+    return [{ cause: "port-mismatch", evidence: refused[0], fix: fix("another port (its startup log line says which)"), conclusive: startBudgetSpent(snapshot) }];
   }
   return [];
+}
+
+/** How long the probes let a container start: the startup probe's budget, else liveness'. */
+function startBudgetSeconds(spec: ContainerSpec | undefined): number | undefined {
+  const probe = spec?.startupProbe ?? spec?.livenessProbe;
+  return probe ? (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3) : undefined;
+}
+
+/**
+ * The probes gave up on a start: the kubelet restarted the server for failing its startup or
+ * liveness probe, or the server has run past their budget without answering.
+ */
+function startBudgetSpent(snapshot: Snapshot): boolean {
+  if (currentEvents(snapshot).some((e) => e.reason === "Killing" && /failed (startup|liveness) probe/.test(e.message ?? ""))) {
+    return true;
+  }
+  const budget = startBudgetSeconds(serverSpec(snapshot));
+  const now = Date.parse(snapshot.collectedAt ?? "");
+  return (
+    budget !== undefined &&
+    !Number.isNaN(now) &&
+    snapshot.pods.some((p) => {
+      const started = Date.parse(serverStatus(p)?.state?.running?.startedAt ?? "");
+      return !Number.isNaN(started) && now - started > budget * 1000;
+    })
+  );
 }
 
 function probeOf(kind: string, snapshot: Snapshot): { key: string; spec?: ProbeSpec } {

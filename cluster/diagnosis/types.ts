@@ -22,6 +22,11 @@ export interface Finding {
   readonly evidence: string;
   /** What to change, naming the config key and its current value where one applies. */
   readonly fix: string;
+  /**
+   * false when a normal, slow start could show the same evidence (a server still loading refuses
+   * connections); a rollout watch then waits for the probes' own budget instead of failing at once.
+   */
+  readonly conclusive?: boolean;
 }
 
 /**
