@@ -1,13 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ecrCredentials } from "./ecrCredentials";
 import { InferenceService } from "./inferenceService";
-import { eksClusterProvider } from "./kubeconfig";
-import { KServeInstall } from "./kserveInstall";
-import { LabCluster } from "./labCluster";
-import { ModelImage } from "./modelImage";
 import { ModelNamespace } from "./modelNamespace";
-import { NodeRoleEcrAccess } from "./nodeRoleEcrAccess";
 import { ecrRegistryOf, Settings } from "../core/config/settings";
+
+// The AWS and lab components load only when a stack uses them: @pulumi/aws alone takes ~0.3 s to load,
+// paid by every preview and twice by every `pulumi up`, and a stack that deploys an image by
+// digest to the ambient cluster needs none of it.
+const onDemand = {
+  ecrCredentials: () => (require("./ecrCredentials") as typeof import("./ecrCredentials")).ecrCredentials,
+  eksClusterProvider: () => (require("./kubeconfig") as typeof import("./kubeconfig")).eksClusterProvider,
+  KServeInstall: () => (require("./kserveInstall") as typeof import("./kserveInstall")).KServeInstall,
+  LabCluster: () => (require("./labCluster") as typeof import("./labCluster")).LabCluster,
+  ModelImage: () => (require("./modelImage") as typeof import("./modelImage")).ModelImage,
+  NodeRoleEcrAccess: () => (require("./nodeRoleEcrAccess") as typeof import("./nodeRoleEcrAccess")).NodeRoleEcrAccess,
+};
 
 /**
  * The whole deployment: image (built, or brought by digest), node-role ECR access, namespace
@@ -30,7 +36,7 @@ export class ModelServing extends pulumi.ComponentResource {
     super("model-serving:index:ModelServing", name, {}, opts);
     const s = settings;
     const lab = s.cluster.create
-      ? new LabCluster(
+      ? new (onDemand.LabCluster())(
           `${name}-lab`,
           // Settings give a lab cluster its name (model-serving-<stack> by default).
           { ...s.cluster, name: s.cluster.name! },
@@ -38,17 +44,17 @@ export class ModelServing extends pulumi.ComponentResource {
         )
       : undefined;
     // Without cluster.name the ambient kubeconfig (and `kubernetes:context`) is used.
-    const eks = !lab && s.cluster.name ? eksClusterProvider(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
+    const eks = !lab && s.cluster.name ? onDemand.eksClusterProvider()(`${name}-eks`, s.cluster.name, s.cluster.region, this) : undefined;
     const provider = lab ? lab.provider : eks?.provider;
     // The rollout is watched with the provider's own credentials.
     const kubeconfig = lab ? lab.cluster.kubeconfigJson : eks?.kubeconfig;
     const k8sOpts = { parent: this, ...(provider ? { providers: [provider] } : {}) };
     // The InferenceService waits for the install, so on destroy it (and its finalizer) goes first.
-    const kserve = lab ? new KServeInstall(`${name}-kserve`, { after: [lab.nodeGroup] }, k8sOpts) : undefined;
+    const kserve = lab ? new (onDemand.KServeInstall())(`${name}-kserve`, { after: [lab.nodeGroup] }, k8sOpts) : undefined;
 
     const image = s.image
       ? undefined
-      : new ModelImage(
+      : new (onDemand.ModelImage())(
           name,
           {
             repositoryName: s.ecr.repositoryName,
@@ -66,7 +72,7 @@ export class ModelServing extends pulumi.ComponentResource {
     this.repositoryUrl = image ? image.repositoryUrl : pulumi.output("");
 
     const access = s.nodeRoleAccess.enabled
-      ? new NodeRoleEcrAccess(
+      ? new (onDemand.NodeRoleEcrAccess())(
           name,
           { roleNames: s.nodeRoleAccess.roleNames, nodeGroups: s.nodeRoleAccess.nodeGroups, clusterName: s.cluster.name },
           { parent: this },
@@ -74,7 +80,7 @@ export class ModelServing extends pulumi.ComponentResource {
       : undefined;
 
     const registryId = image ? image.repository.registryId : ecrRegistryOf(s.image ?? "")?.accountId;
-    const registry = s.pullSecret.enabled && registryId ? ecrCredentials(registryId, this) : undefined;
+    const registry = s.pullSecret.enabled && registryId ? onDemand.ecrCredentials()(registryId, this) : undefined;
     const namespace = new ModelNamespace(name, { settings: s, registry }, k8sOpts);
 
     const service = new InferenceService(

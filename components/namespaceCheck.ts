@@ -4,7 +4,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Settings, SettingsError } from "../core/config/settings";
 import { madeByThisProgram } from "../core/manifests";
-import { eksKubeconfig } from "./kubeconfig";
 import { kubeConfigLikeProvider } from "./rolloutWatch";
 
 /**
@@ -36,6 +35,7 @@ export async function refuseTakenNamespace(s: Settings): Promise<void> {
 /** The kubeconfig eksClusterProvider gives the provider, from the same lookup. */
 async function namedClusterKubeconfig(name: string, region?: string): Promise<string> {
   const aws = await import("@pulumi/aws");
+  const { eksKubeconfig } = await import("./kubeconfig");
   const cluster = await aws.eks.getCluster({ name });
   return eksKubeconfig(name, cluster.endpoint, cluster.certificateAuthorities[0].data, region);
 }

@@ -57,6 +57,8 @@ export async function watchRolloutForUpdate(args: RolloutWatchArgs): Promise<{ r
     { name: s.modelName, namespace: s.namespace, mode: s.deploymentMode, generation: args.generation, image: args.image, canaryImage: args.canaryImage },
     {
       timeoutMs: s.readyTimeoutSeconds * 1000,
+      // A look a second: `pulumi up` returns within a second of the pods serving.
+      intervalMs: 1000,
       facts: configFacts(s),
       log: (line) => pulumi.log.info(`rollout ${line}`, args.resource, undefined, true),
     },

@@ -11,10 +11,12 @@ import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { Cluster } from "./cluster";
 import { buildAndPush } from "./image";
 import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";
+import { CLI_NAMESPACE, CliScenarios } from "./cli";
+import { SLOW_NAMESPACE, slowStartDeploys } from "./slowStart";
 import { E2EStacks } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..");
-const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted"];
+const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE];
 
 function preflight(): void {
   if (!process.env.KUBECONFIG) throw new Error("set KUBECONFIG to the cluster to test (one with KServe and a registry it pulls from)");
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
   const ctx: Context = { api, cluster, stacks, image: image.digestRef, timings, log };
   const s = new Scenarios(ctx);
   const record = recorder(api, process.env.E2E_RECORD_DIR);
+  const cli = new CliScenarios(ctx);
   const scenarios: [string, () => Promise<void>][] = [
     ["1. preview of a new stack lists what it will create", () => s.previewNewStack()],
     ["2. up → serving: exact digest, uid 10001, port, probes, resources, security; verify; outputs", () => s.firstUp(record)],
@@ -94,9 +97,18 @@ async function main(): Promise<number> {
     ["6. a first deploy of a missing digest fails fast with image-not-found", () => s.missingDigest(record)],
     ["7. destroy removes a created namespace", () => s.destroyCreated()],
     ["7/8. adopted namespace + legacy mode name: serves; destroy keeps the namespace and its labels", () => s.adoptedNamespace()],
+    ["12. an image that listens only after a delay within its startup budget deploys (no false alarm)", () => slowStartDeploys(ctx, record)],
+    ["13. CLI: pulumi stack init and the stack file", () => cli.init()],
+    ["14. CLI: pulumi preview --diff --policy-pack policy, and a plain preview", () => cli.preview()],
+    ["15. CLI: pulumi up --yes --policy-pack policy → serving, then a no-op up", () => cli.up()],
+    ["16. CLI: a mandatory policy violation stops pulumi preview with the rule's message", () => cli.policyViolation()],
+    ["17. CLI: pulumi destroy --yes", () => cli.destroy()],
   ];
+  // E2E_ONLY (a regular expression) runs the scenarios whose names match it: for working on one.
+  const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;
   const failures: string[] = [];
-  for (const [name, scenario] of scenarios) {
+  const chosen = scenarios.filter(([name]) => !only || only.test(name));
+  for (const [name, scenario] of chosen) {
     const start = Date.now();
     try {
       await scenario();
@@ -106,10 +118,11 @@ async function main(): Promise<number> {
       log(`FAIL ${name} (${((Date.now() - start) / 1000).toFixed(1)} s)\n  ${e instanceof Error ? e.message.split("\n").join("\n  ") : String(e)}`);
     }
   }
+  await cli.cleanup();
   for (const ns of NAMESPACES) await cluster.deleteNamespace(ns).catch(() => undefined);
   stacks.cleanup();
   log(`\n${table(timings)}\n`);
-  log(`${scenarios.length - failures.length} passed, ${failures.length} failed`);
+  log(`${chosen.length - failures.length} passed, ${failures.length} failed`);
   return failures.length === 0 ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@
 // settings, and each default the table writes as plain values is what settings apply.
 //
 // Defaults are checked where the table writes them as values: `8000`; one per key (`1`, `2`,
-// `3` for `cluster.nodes.min`, `.desired`, `.max`); per mode (`0` Knative, `5` Standard) or for
+// `3` for `cluster.nodes.min`, `.desired`, `.max`); per mode (`0` Knative, `2` Standard) or for
 // lab mode (`Standard` in lab mode); and `—` for unset. Defaults written as prose or with
 // placeholders (`model-serving/<stack>/<modelName>`) are listed in PROSE_DEFAULTS and not checked.
 import * as assert from "assert";
@@ -176,8 +176,8 @@ describe("config reference: schema, settings and the README's Config keys table 
     const row = (key: string) => README.split("\n").find((line) => line.startsWith(`| \`${key}\` |`))!;
     const wrongPort = README.replace(row("port"), row("port").replace("| `8000` |", "| `8080` |"));
     assert.deepStrictEqual(defaultMismatches(wrongPort), ["port (empty config): README says 8080, settings give 8000"]);
-    const wrongModeDefault = README.replace("| `0` Knative, `5` Standard |", "| `0` Knative, `3` Standard |");
-    assert.deepStrictEqual(defaultMismatches(wrongModeDefault), ["probes.readiness.periodSeconds (Standard): README says 3, settings give 5"]);
+    const wrongModeDefault = README.replace("| `0` Knative, `2` Standard |", "| `0` Knative, `3` Standard |");
+    assert.deepStrictEqual(defaultMismatches(wrongModeDefault), ["probes.readiness.periodSeconds (Standard): README says 3, settings give 2"]);
     const withoutKserveVersion = README.replace(`${row("kserveVersion")}\n`, "");
     assert.deepStrictEqual(schema.filter((key) => !readmeKeys(withoutKserveVersion).includes(key)), ["kserveVersion"]);
     const extraKey = README.replace(row("port"), row("port").replace("| `port` |", "| `port`, `containerPort` |").replace("| `8000` |", "| `8000`, `8000` |"));

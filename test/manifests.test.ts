@@ -96,7 +96,7 @@ describe("manifests: the InferenceService", () => {
 
   it("probes: Standard mode gets a timed readiness probe and a startup probe covering the model load", () => {
     const c = container(settingsWith({ "model-serving:deploymentMode": "Standard" }));
-    assert.deepStrictEqual(c.readinessProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+    assert.deepStrictEqual(c.readinessProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 3 });
     assert.deepStrictEqual(c.startupProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
   });
 

@@ -54,7 +54,7 @@ describe("settings: defaults", () => {
   for (const name of ["Standard", "RawDeployment"]) {
     it(`probes: timed readiness and a startup probe on the readiness path in Standard mode (deploymentMode: ${name})`, () => {
       const s = settingsWith({ "model-serving:deploymentMode": name });
-      assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 });
+      assert.deepStrictEqual(s.probes.readiness, { path: "/health", initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 3 });
       assert.deepStrictEqual(s.probes.startup, { enabled: true, path: "/health", initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
     });
   }

@@ -17,7 +17,8 @@ export function applyDefaults(raw: RawConfig, stack: string, region: string | un
   const knative = isKnative({ deploymentMode });
   const readiness = raw.probes?.readiness ?? {};
   // Knative: aggressive probing (period 0) makes a pod Ready within ~50 ms of loading.
-  const readinessPeriod = readiness.periodSeconds ?? (knative ? 0 : 5);
+  // Standard: every 2 s, so a started pod turns Ready (and a rollout moves on) within 2 s of loading.
+  const readinessPeriod = readiness.periodSeconds ?? (knative ? 0 : 2);
   const readinessPath = readiness.path ?? "/health";
   const startup = raw.probes?.startup ?? {};
   const liveness = raw.probes?.liveness ?? {};
