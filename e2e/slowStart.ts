@@ -24,5 +24,7 @@ export async function slowStartDeploys(ctx: Context, record: Recorder): Promise<
     ctx.timings.push({ what: `slow start (listens after ${LISTEN_DELAY_SECONDS} s) → serving`, ms: run.ms });
   } finally {
     await ctx.stacks.remove(stack);
+    // Its pods drain for a while: the timed scenarios after this one should not share the CPU with them.
+    await ctx.cluster.until(`namespace ${SLOW_NAMESPACE} to go`, 120000, async () => ((await ctx.cluster.namespace(SLOW_NAMESPACE)) ? "present" : true)).catch(() => undefined);
   }
 }
