@@ -1,4 +1,4 @@
-// The containers themselves: resources, images by digest, non-root, enough memory.
+// The containers themselves, the canaries' too: resources, images by digest, non-root, enough memory.
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { DIGEST_REFERENCE } from "../core/imageReference";
 import { parseQuantity } from "../core/quantity";
@@ -7,7 +7,7 @@ import { InferenceServiceView } from "./view";
 
 export function checkResources(isvc: InferenceServiceView): string[] {
   const problems: string[] = [];
-  for (const c of isvc.containers) {
+  for (const c of isvc.allContainers) {
     const resources = c.container.resources ?? {};
     for (const name of ["cpu", "memory"]) {
       const request = resources.requests?.[name];
@@ -32,7 +32,7 @@ export function checkResources(isvc: InferenceServiceView): string[] {
 
 export function checkImageDigest(isvc: InferenceServiceView): string[] {
   const fix = "deploy repository@sha256:<digest> (Knative resolves tags with its own credentials, which ECR refuses; a digest is also the exact image tested)";
-  return isvc.containers.flatMap((c) => {
+  return isvc.allContainers.flatMap((c) => {
     const image = c.container.image;
     if (typeof image !== "string" || image === "") {
       return [`${c.path}.image is missing: ${fix}.`];
@@ -47,8 +47,8 @@ export function checkImageDigest(isvc: InferenceServiceView): string[] {
 }
 
 export function checkNotRoot(isvc: InferenceServiceView): string[] {
-  const pod = isvc.podSecurityContext;
-  return isvc.containers.flatMap((c) => {
+  return isvc.allContainers.flatMap((c) => {
+    const pod = c.podSecurityContext;
     const own = c.container.securityContext ?? {};
     const where = `${c.path}.securityContext`;
     const problems: string[] = [];

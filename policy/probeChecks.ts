@@ -17,13 +17,16 @@ export function checkProbesPresent(isvc: InferenceServiceView): string[] {
   return missing;
 }
 
-/** A Standard-mode canary's serving container (spec.canary[i].predictor), as the probe rule reads the stable's. */
+/** Each Standard-mode canary's serving container (spec.canary[i].predictor), as the probe rule reads the stable's. */
 function canaryServingContainers(isvc: InferenceServiceView): PredictorContainer[] {
-  return ((isvc.spec.canary ?? []) as Record<string, any>[]).flatMap((entry, i) => {
-    const containers: Record<string, any>[] = entry?.predictor?.containers ?? [];
-    const j = containers.findIndex((c) => c.name === CONTAINER_NAME);
-    const at = j >= 0 ? j : containers.length === 1 ? 0 : -1;
-    return at < 0 ? [] : [{ path: `spec.canary[${i}].predictor.containers[${at}]`, container: containers[at] }];
+  const byCanary = new Map<string, PredictorContainer[]>();
+  for (const c of isvc.allContainers) {
+    const canary = /^spec\.canary\[\d+\]/.exec(c.path)?.[0];
+    if (canary) byCanary.set(canary, [...(byCanary.get(canary) ?? []), c]);
+  }
+  return [...byCanary.values()].flatMap((containers) => {
+    const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
+    return serving ? [serving] : [];
   });
 }
 

@@ -26,6 +26,8 @@ export const PULL_SECRET_KEYS = [".dockerconfigjson", ".dockercfg"];
 export interface PredictorContainer {
   readonly path: string;
   readonly container: Record<string, any>;
+  /** Its predictor's pod-level security context (`spec.predictor.securityContext`, or a canary's). */
+  readonly podSecurityContext: Record<string, any>;
 }
 
 /** What the InferenceService policies look at, taken from the resource's props once. */
@@ -35,6 +37,8 @@ export interface InferenceServiceView {
   readonly deploymentMode?: DeploymentMode;
   /** `spec.predictor.containers`; empty for a model-format predictor (its ServingRuntime supplies the container). */
   readonly containers: PredictorContainer[];
+  /** Those and every Standard-mode canary's (`spec.canary[i].predictor.containers`): what the container rules check. */
+  readonly allContainers: PredictorContainer[];
   /** The container KServe routes to: `kserve-container`, or the only one. */
   readonly serving?: PredictorContainer;
   /** Pod-level security context (`spec.predictor.securityContext`). */
@@ -48,21 +52,29 @@ export interface InferenceServiceView {
 export function inferenceServiceView(props: Record<string, any>): InferenceServiceView {
   const annotations: Record<string, string> = props.metadata?.annotations ?? {};
   const predictor = props.spec?.predictor ?? {};
-  const containers: PredictorContainer[] = (predictor.containers ?? []).map((container: Record<string, any>, i: number) => ({
-    path: `spec.predictor.containers[${i}]`,
-    container,
-  }));
+  const containers = predictorContainers(predictor, "spec.predictor");
+  // A canary runs beside the stable and takes its share of the traffic: the same rules apply to it.
+  const canaries = ((props.spec?.canary ?? []) as Record<string, any>[]).flatMap((entry, i) => predictorContainers(entry?.predictor ?? {}, `spec.canary[${i}].predictor`));
   const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
   return {
     annotations,
     // Knative and Serverless are one mode, Standard and RawDeployment the other: KServe ≥ 0.16 knows both names.
     deploymentMode: normalizeDeploymentMode(annotations[DEPLOYMENT_MODE_ANNOTATION]),
     containers,
+    allContainers: [...containers, ...canaries],
     serving,
     podSecurityContext: predictor.securityContext ?? {},
     predictor,
     spec: props.spec ?? {},
   };
+}
+
+function predictorContainers(predictor: Record<string, any>, path: string): PredictorContainer[] {
+  return (predictor.containers ?? []).map((container: Record<string, any>, i: number) => ({
+    path: `${path}.containers[${i}]`,
+    container,
+    podSecurityContext: predictor.securityContext ?? {},
+  }));
 }
 
 export type InferenceServiceCheck = (isvc: InferenceServiceView, args: ResourceValidationArgs) => string[];

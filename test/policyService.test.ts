@@ -1,7 +1,7 @@
 // The service-wide policies: a deploy that waits, canaries, autoscaling that fits the mode, the mode set.
 import * as assert from "assert";
 import { settingsWith } from "./helpers/config";
-import { checkForeignIsvc, checkIsvc, devSettings, DIGEST_IMAGE, isvc, KNATIVE_NAMES, names, of, PROGRAM_ISVC_URN, STANDARD_NAMES, withMode } from "./helpers/policyHarness";
+import { checkForeignIsvc, checkIsvc, devSettings, mandatory, DIGEST_IMAGE, isvc, KNATIVE_NAMES, names, of, PROGRAM_ISVC_URN, STANDARD_NAMES, withMode } from "./helpers/policyHarness";
 
 describe("policy pack kserve-guardrails", () => {
   describe("kserve-wait-for-ready (advisory)", () => {
@@ -33,6 +33,24 @@ describe("policy pack kserve-guardrails", () => {
       assert.deepStrictEqual(of(checkIsvc(manifest), "kserve-canary-probes"), [
         "spec.canary[0].predictor.containers[0].readinessProbe is missing: add an HTTP probe on the container port that succeeds once the model is loaded (e.g. /health).",
       ]);
+    });
+
+    it("a canary's container is held to the stable's rules: digest, resources, non-root", () => {
+      const manifest = withCanary();
+      const canary = manifest.spec.canary[0].predictor;
+      canary.containers[0].image = "registry.example.com/model:latest";
+      delete canary.containers[0].resources.limits.memory;
+      canary.containers[0].securityContext = { runAsUser: 0 };
+      const found = checkIsvc(manifest);
+      assert.deepStrictEqual(of(found, "kserve-image-pinned-by-digest"), [
+        'spec.canary[0].predictor.containers[0].image "registry.example.com/model:latest" uses the tag latest: deploy repository@sha256:<digest> (Knative resolves tags with its own credentials, which ECR refuses; a digest is also the exact image tested).',
+      ]);
+      assert.match(of(found, "kserve-resources-set").join("\n"), /^spec\.canary\[0\]\.predictor\.containers\[0\]\.resources\.limits\.memory is missing/);
+      assert.deepStrictEqual(of(found, "kserve-container-not-root"), [
+        "spec.canary[0].predictor.containers[0].securityContext.runAsUser is 0 (root): run as a non-root user (e.g. runAsUser: 1000) with runAsNonRoot: true.",
+        "spec.canary[0].predictor.containers[0].securityContext.allowPrivilegeEscalation is not false: set allowPrivilegeEscalation: false.",
+      ]);
+      assert.deepStrictEqual(mandatory(checkIsvc(withCanary())), [], "the program's own canary passes them all");
     });
 
     it("a share above 50 % (or the configured limit) is refused, in either mode", () => {
