@@ -97,13 +97,25 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     const api = await start(recordingState(r));
     const newer = await observeRollout(api, targetOf(r, { generation: 2 }));
     assert.strictEqual(newer.done, false);
-    assert.match(newer.progress, /^KServe has not yet reconciled generation 2 \(observed: 1\), and Deployment california-housing-predictor does not carry the spec yet/);
+    assert.match(newer.progress, /^Deployment california-housing-predictor does not carry the applied spec yet; KServe has not yet reconciled generation 2 \(observed: 1\)/);
     const other = await observeRollout(api, targetOf(r, { image: `${imageOf(r).split("@")[0]}@sha256:${"a".repeat(64)}` }));
     assert.strictEqual(other.done, false);
     assert.match(other.progress, /still runs .*; waiting for KServe to apply/);
     const result = await watchRollout(api, targetOf(r, { generation: 2 }), options({ timeoutMs: 300 }));
     assert.strictEqual(result.ok, false);
-    assert.match(result.summary, /^not serving after 0\.3s: KServe has not yet reconciled generation 2/);
+    assert.match(result.summary, /^not serving after 0\.3s: Deployment california-housing-predictor does not carry the applied spec yet/);
+  });
+
+  it("waits while the Deployment lacks the applied spec even when observedGeneration is not behind (KServe copies it ahead once an HPA has scaled)", async () => {
+    const r = loadRecording("standard-serving");
+    // A config-only update (more memory) KServe has not applied, though its status reports the generation observed.
+    r.inferenceService!.spec!.predictor!.containers![0].resources!.limits!.memory = "640Mi";
+    r.inferenceService!.metadata.generation = 2;
+    r.inferenceService!.status!.observedGeneration = 2;
+    const api = await start(recordingState(r));
+    const seen = await observeRollout(api, targetOf(r, { generation: 2 }));
+    assert.strictEqual(seen.done, false, "reported done before KServe applied the spec");
+    assert.match(seen.progress, /^Deployment california-housing-predictor does not carry the applied spec yet; IngressReady=True; PredictorReady=True/);
   });
 
   it("a stale observedGeneration does not hold a rollout whose Deployment carries the applied spec (KServe v0.20 with named predictors)", async () => {

@@ -5,9 +5,12 @@ import { RolloutTarget } from "./types";
 
 /**
  * KServe has not reported the applied generation as observed; a note saying so, else undefined.
- * Not enough on its own: KServe v0.20.0 leaves `status.observedGeneration` stale once predictors
- * are named or canaried (seen: generation 7, observed 2), and in Knative mode it copies the
- * Knative Service's own `observedGeneration` (inference_service_status.go).
+ * Not enough on its own, either way: KServe v0.20.0 leaves `status.observedGeneration` stale once
+ * predictors are named or canaried (seen: generation 7, observed 2), copies it in Standard mode
+ * from what it last reconciled, so once an HPA has scaled it can run ahead of a config-only update
+ * KServe has not applied, and in Knative mode copies the Knative Service's own
+ * `observedGeneration` (inference_service_status.go). Standard mode therefore also checks that the
+ * Deployment carries the spec (appliedAs).
  */
 export function generationNotObserved(target: RolloutTarget, service: InferenceService): string | undefined {
   const generation = target.generation ?? service.metadata.generation;

@@ -65,12 +65,13 @@ async function deploymentRevision(
   if (expectedImage !== undefined && image !== expectedImage) {
     return waiting(service, `Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${expectedImage}`);
   }
-  // KServe has applied the spec when it says so, or when the Deployment's container carries it.
-  const note = generationNotObserved(target, service);
+  // KServe has applied the spec only when the Deployment's container carries it: its
+  // observedGeneration says nothing reliable in Standard mode (see generationNotObserved).
   const given = specContainers?.find((c) => c.name === CONTAINER_NAME || !c.name);
   const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
-  if (note && !(given && appliedAs(given, container))) {
-    return waiting(service, `${note}, and Deployment ${name} does not carry the spec yet; ${describeConditions(service)}`);
+  if (given && !appliedAs(given, container)) {
+    const note = generationNotObserved(target, service);
+    return waiting(service, `Deployment ${name} does not carry the applied spec yet${note ? `; ${note}` : ""}; ${describeConditions(service)}`);
   }
   // Replica counts are not in the container: a canary added or removed shows here first.
   if ((deployment.spec?.replicas ?? 1) < minReplicas) {
