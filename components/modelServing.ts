@@ -29,6 +29,8 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** The canary's image while one runs (rollout.canaryPercent); empty otherwise. */
   public readonly canaryImageRef: pulumi.Output<string>;
+  /** The image the stable predictor serves: rollout.stableImage while a canary runs, else imageRef. */
+  public readonly stableImageRef: pulumi.Output<string>;
   /** The EKS cluster deployed to (lab mode: created); empty for the ambient kubeconfig. */
   public readonly clusterName: pulumi.Output<string>;
 
@@ -92,6 +94,7 @@ export class ModelServing extends pulumi.ComponentResource {
     this.inferenceServiceName = service.name;
     this.url = service.url;
     this.canaryImageRef = service.canaryImage;
+    this.stableImageRef = service.stableImage;
     this.clusterName = pulumi.output(s.cluster.name ?? "");
     this.registerOutputs({
       imageRef: this.imageRef,
@@ -100,6 +103,7 @@ export class ModelServing extends pulumi.ComponentResource {
       inferenceServiceName: this.inferenceServiceName,
       url: this.url,
       canaryImageRef: this.canaryImageRef,
+      stableImageRef: this.stableImageRef,
       clusterName: this.clusterName,
     });
   }

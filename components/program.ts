@@ -13,6 +13,7 @@ export interface ProgramOutputs {
   readonly inferenceServiceName: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   readonly canaryImageRef: pulumi.Output<string>;
+  readonly stableImageRef: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
 }
 
@@ -37,6 +38,7 @@ export async function modelServingProgram(given?: Settings): Promise<ProgramOutp
     inferenceServiceName: serving.inferenceServiceName,
     url: serving.url,
     canaryImageRef: serving.canaryImageRef,
+    stableImageRef: serving.stableImageRef,
     clusterName: serving.clusterName,
   };
 }

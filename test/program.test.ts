@@ -27,7 +27,7 @@ async function runProgram(stack: string, overrides: Record<string, unknown> = {}
   const program = await require(entry)();
   const outputs: Record<string, string> = {};
   // `url` is known only after an update has watched the rollout (test/rolloutWatch.test.ts).
-  for (const name of ["imageRef", "repositoryUrl", "namespace", "inferenceServiceName"]) {
+  for (const name of ["imageRef", "repositoryUrl", "namespace", "inferenceServiceName", "stableImageRef", "canaryImageRef"]) {
     outputs[name] = await valueOf(program[name]);
   }
   await settle();
@@ -169,6 +169,18 @@ describe("program: variations", () => {
     assert.strictEqual(run.container.image, image);
     assert.strictEqual(run.outputs.imageRef, image);
     assert.strictEqual(run.outputs.repositoryUrl, "");
+  });
+
+  it("stableImageRef is what the stable predictor serves: imageRef without a canary, rollout.stableImage beside one", async () => {
+    const stable = `${ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/team/model@sha256:${"a".repeat(64)}`;
+    const candidate = `${ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/team/model@sha256:${"b".repeat(64)}`;
+    const plain = await runProgram("dev", { "model-serving:image": candidate });
+    assert.strictEqual(plain.outputs.stableImageRef, candidate);
+    assert.strictEqual(plain.outputs.canaryImageRef, "");
+    const canary = await runProgram("dev", { "model-serving:image": candidate, "model-serving:rollout": { canaryPercent: 20, stableImage: stable } });
+    assert.strictEqual(canary.outputs.imageRef, candidate, "imageRef stays the candidate this update deploys");
+    assert.strictEqual(canary.outputs.stableImageRef, stable);
+    assert.strictEqual(canary.outputs.canaryImageRef, candidate);
   });
 
   it("pull secret on: the secret exists and the predictor uses it", async () => {

@@ -25,7 +25,7 @@ export function checkRules(s: Settings, raw: RawConfig, projectDir: string): str
   }
   const rolloutOn = s.rollout.canaryPercent !== undefined;
   if (rolloutOn && s.rollout.stableImage === undefined) {
-    problem("rollout.canaryPercent", s.rollout.canaryPercent, "needs rollout.stableImage, the digest that serves now (`pulumi stack output imageRef`); set it, and updates with another image go out as a canary");
+    problem("rollout.canaryPercent", s.rollout.canaryPercent, "needs rollout.stableImage, the digest that serves now (`pulumi stack output stableImageRef`); set it, and updates with another image go out as a canary");
   }
   if (rolloutOn && !knative) {
     const percent = s.rollout.canaryPercent!;

@@ -134,7 +134,7 @@ export const configSchema = z.strictObject({
       canaryPercent: integer(0, 100).optional(),
       stableImage: z
         .string({ error: "must be a string" })
-        .regex(DIGEST_REFERENCE, { error: "must be pinned by digest, repository@sha256:<64 hex digits> (the imageRef stack output of the deploy that serves now)" })
+        .regex(DIGEST_REFERENCE, { error: "must be pinned by digest, repository@sha256:<64 hex digits> (the stableImageRef stack output of the deploy that serves now)" })
         .optional(),
     })
     .optional(),
