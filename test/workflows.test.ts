@@ -106,9 +106,10 @@ describe("workflows", function () {
     assert.strictEqual(all[canary].if, "steps.up.outputs.canaryImageRef != ''");
     assert.match(all[canary].run, /npm run --silent verify -- "\$STACK" --canary --image "\$IMAGE_REF"/);
     assert.strictEqual(all[promote].if, "steps.up.outputs.canaryImageRef != ''");
-    assert.match(all[promote].run, /npm run --silent promote -- "\$STACK"[\s\S]*git commit [^\n]*\[skip ci\][^\n]*Pulumi\.\$\{STACK\}\.yaml[\s\S]*git push/);
+    assert.match(all[promote].run, /npm run --silent promote -- "\$STACK"\nbash \.github\/commit-stack-file\.sh "Promote /);
     assert.strictEqual(all[rollback].if, "failure() && steps.stack.outputs.canary != ''");
-    assert.strictEqual(all[rollback].run, 'npm run --silent rollback -- "$STACK"');
+    assert.match(all[rollback].run, /npm run --silent rollback -- "\$STACK"\nbash \.github\/commit-stack-file\.sh "Roll /);
+    assert.strictEqual(all[0].with?.["fetch-depth"], 0, "the checkout has the history a rebase needs");
     assert.strictEqual(wf.permissions.contents, "write");
   });
 
