@@ -2,12 +2,12 @@
 // as the README's quick start and the workflows run it (stack init, preview --diff with the policy
 // pack, up, a no-op up, a policy violation that stops a preview, destroy), each timed.
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { condition } from "../cluster/snapshot";
+import { run } from "../test/helpers/runProcess";
 import { Context, MODEL, stackConfig } from "./scenarios";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -27,7 +27,7 @@ export class CliScenarios {
   constructor(private readonly ctx: Context) {}
 
   /** One `pulumi` command on the project directory, bounded in time, with its output. */
-  private pulumi(args: string[], timeoutMs = 180000): Promise<CliRun> {
+  private async pulumi(args: string[], timeoutMs = 180000): Promise<CliRun> {
     const env = {
       ...process.env,
       PULUMI_BACKEND_URL: `file://${this.stateDir}`,
@@ -38,22 +38,12 @@ export class CliScenarios {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION ?? "true",
     };
     const start = Date.now();
-    return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: ROOT, env });
-      let output = "";
-      child.stdout.on("data", (d) => (output += d));
-      child.stderr.on("data", (d) => (output += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, ms: Date.now() - start, output });
-      });
-    });
+    const result = await run("pulumi", [...args, "--non-interactive", "--color", "never"], ROOT, timeoutMs, env);
+    return { code: result.status, ms: Date.now() - start, output: result.stdout + result.stderr };
   }
 
-  private expectOk(run: CliRun, what: string): void {
-    assert.strictEqual(run.code, 0, `${what} exited ${run.code}:\n${run.output.slice(-4000)}`);
+  private expectOk(result: CliRun, what: string): void {
+    assert.strictEqual(result.code, 0, `${what} exited ${result.code}:\n${result.output.slice(-4000)}`);
   }
 
   private time(what: string, ms: number, budgetMs?: number): void {
@@ -62,8 +52,8 @@ export class CliScenarios {
 
   /** `pulumi stack init`, then the stack file a user writes. */
   async init(): Promise<void> {
-    const run = await this.pulumi(["stack", "init", CLI_STACK]);
-    this.expectOk(run, "pulumi stack init");
+    const init = await this.pulumi(["stack", "init", CLI_STACK]);
+    this.expectOk(init, "pulumi stack init");
     const config = Object.fromEntries(Object.entries(stackConfig(CLI_NAMESPACE, this.ctx.image, { "model-serving:readyTimeoutSeconds": 300 })));
     fs.writeFileSync(this.stackFile, YAML.stringify({ config }));
   }

@@ -11,9 +11,9 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], cwd = ROOT, timeoutMs = 50000): Promise<ProcessResult> {
+export function run(command: string, args: string[], cwd = ROOT, timeoutMs = 50000, env?: NodeJS.ProcessEnv): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd });
+    const child = spawn(command, args, { cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
