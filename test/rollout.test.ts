@@ -118,6 +118,18 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     assert.match(seen.progress, /^Deployment california-housing-predictor does not carry the applied spec yet; IngressReady=True; PredictorReady=True/);
   });
 
+  it("a reverted update is not done while the Deployment still runs the bad spec: a removed env var counts (the recorded crash-looping rollout, its spec without MODEL_DIR)", async () => {
+    // The fix after a crash-looping update drops MODEL_DIR; until KServe updates the Deployment,
+    // its container (recorded during the crash loop) is a superset of the fixed spec.
+    const r = loadRecording("standard-crash-loop-update");
+    const container = r.inferenceService!.spec!.predictor!.containers![0] as { env?: { name: string }[] };
+    container.env = container.env!.filter((e) => e.name !== "MODEL_DIR");
+    const api = await start(recordingState(r));
+    const seen = await observeRollout(api, targetOf(r));
+    assert.strictEqual(seen.done, false);
+    assert.match(seen.progress, /^Deployment california-housing-predictor does not carry the applied spec yet/);
+  });
+
   it("a stale observedGeneration does not hold a rollout whose Deployment carries the applied spec (KServe v0.20 with named predictors)", async () => {
     const r = loadRecording("standard-serving");
     const api = await start(recordingState(r));

@@ -33,6 +33,25 @@ export function appliedAs(given: unknown, applied: unknown): boolean {
   return String(given) === String(applied);
 }
 
+/** What KServe v0.20.0 and the API server add to the predictor container in the Deployment (seen in test/fixtures/rollouts). */
+const ADDED_CONTAINER_FIELDS = ["imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy"];
+/** The env KServe v0.20.0 appends to the predictor container in Standard mode. */
+const ADDED_ENV = ["INFERENCE_SERVICE_NAME"];
+
+type Container = { readonly env?: readonly { readonly name: string }[] };
+
+/**
+ * The Deployment's container is the applied spec's: every field as given (appliedAs), and nothing
+ * the spec no longer has. A superset alone cannot see a removal: reverting an env var or a probe
+ * leaves the old container a superset of the new spec until KServe updates the Deployment.
+ */
+export function carriesSpec(given: Container, applied: Container | undefined): boolean {
+  if (!applied || !appliedAs(given, applied)) return false;
+  const removed = Object.keys(applied).filter((key) => !Object.hasOwn(given, key) && !ADDED_CONTAINER_FIELDS.includes(key));
+  const envNames = (c: Container) => (c.env ?? []).map((e) => e.name).filter((name) => !ADDED_ENV.includes(name));
+  return removed.length === 0 && envNames(applied).length === envNames(given).length;
+}
+
 /**
  * A Standard-mode canary is ready only when KServe says so in `CanaryPredictorReady` (KServe
  * v0.20.0 sets it from the canary's own Deployment); `undefined` while unset.

@@ -6,13 +6,15 @@ import { condition, Condition, ContainerSpec, InferenceService, Pod } from "../s
 import { canaryReplicas } from "../../core/canary";
 import { CONTAINER_NAME } from "../../core/manifests";
 import { predictorDeploymentName } from "../../core/names";
-import { appliedAs, canaryPredictorReady, generationNotObserved } from "./kserveBehaviour";
+import { canaryPredictorReady, carriesSpec, generationNotObserved } from "./kserveBehaviour";
 import { describeConditions, readyCount } from "./describe";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
 
+type DeploymentContainer = { name: string; image?: string; env?: { name: string }[] } & Record<string, unknown>;
+
 interface Deployment {
   metadata: { name: string; generation?: number; annotations?: Record<string, string> };
-  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: { name: string; image?: string }[] } } };
+  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: DeploymentContainer[] } } };
   status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; conditions?: Condition[] };
 }
 
@@ -69,7 +71,7 @@ async function deploymentRevision(
   // observedGeneration says nothing reliable in Standard mode (see generationNotObserved).
   const given = specContainers?.find((c) => c.name === CONTAINER_NAME || !c.name);
   const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
-  if (given && !appliedAs(given, container)) {
+  if (given && !carriesSpec(given, container)) {
     const note = generationNotObserved(target, service);
     return waiting(service, `Deployment ${name} does not carry the applied spec yet${note ? `; ${note}` : ""}; ${describeConditions(service)}`);
   }
