@@ -1,6 +1,5 @@
 // Probes: present on the stable and every canary, no readiness delay, liveness apart from readiness.
-import { CONTAINER_NAME } from "../core/manifests";
-import { InferenceServiceView, MAX_READINESS_DELAY_SECONDS, PredictorContainer } from "./view";
+import { InferenceServiceView, MAX_READINESS_DELAY_SECONDS } from "./view";
 
 export function checkProbesPresent(isvc: InferenceServiceView): string[] {
   const serving = isvc.serving;
@@ -17,22 +16,9 @@ export function checkProbesPresent(isvc: InferenceServiceView): string[] {
   return missing;
 }
 
-/** Each Standard-mode canary's serving container (spec.canary[i].predictor), as the probe rule reads the stable's. */
-function canaryServingContainers(isvc: InferenceServiceView): PredictorContainer[] {
-  const byCanary = new Map<string, PredictorContainer[]>();
-  for (const c of isvc.allContainers) {
-    const canary = /^spec\.canary\[\d+\]/.exec(c.path)?.[0];
-    if (canary) byCanary.set(canary, [...(byCanary.get(canary) ?? []), c]);
-  }
-  return [...byCanary.values()].flatMap((containers) => {
-    const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
-    return serving ? [serving] : [];
-  });
-}
-
 /** A canary must be as observable as the stable: it is what the next rollout decides on. */
 export function checkCanaryProbes(isvc: InferenceServiceView): string[] {
-  return canaryServingContainers(isvc).flatMap((c) => checkProbesPresent({ ...isvc, serving: c }));
+  return isvc.canaryServing.flatMap((c) => checkProbesPresent({ ...isvc, serving: c }));
 }
 
 export function checkReadinessDelay(isvc: InferenceServiceView): string[] {

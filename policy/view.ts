@@ -41,6 +41,8 @@ export interface InferenceServiceView {
   readonly allContainers: PredictorContainer[];
   /** The container KServe routes to: `kserve-container`, or the only one. */
   readonly serving?: PredictorContainer;
+  /** Each Standard-mode canary's container KServe routes to, picked as `serving` is. */
+  readonly canaryServing: PredictorContainer[];
   /** Pod-level security context (`spec.predictor.securityContext`). */
   readonly podSecurityContext: Record<string, any>;
   /** `spec.predictor` itself, for its scaling fields. */
@@ -54,19 +56,24 @@ export function inferenceServiceView(props: Record<string, any>): InferenceServi
   const predictor = props.spec?.predictor ?? {};
   const containers = predictorContainers(predictor, "spec.predictor");
   // A canary runs beside the stable and takes its share of the traffic: the same rules apply to it.
-  const canaries = ((props.spec?.canary ?? []) as Record<string, any>[]).flatMap((entry, i) => predictorContainers(entry?.predictor ?? {}, `spec.canary[${i}].predictor`));
-  const serving = containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
+  const canaries = ((props.spec?.canary ?? []) as Record<string, any>[]).map((entry, i) => predictorContainers(entry?.predictor ?? {}, `spec.canary[${i}].predictor`));
   return {
     annotations,
     // Knative and Serverless are one mode, Standard and RawDeployment the other: KServe ≥ 0.16 knows both names.
     deploymentMode: normalizeDeploymentMode(annotations[DEPLOYMENT_MODE_ANNOTATION]),
     containers,
-    allContainers: [...containers, ...canaries],
-    serving,
+    allContainers: [...containers, ...canaries.flat()],
+    serving: servingOf(containers),
+    canaryServing: canaries.flatMap((c) => servingOf(c) ?? []),
     podSecurityContext: predictor.securityContext ?? {},
     predictor,
     spec: props.spec ?? {},
   };
+}
+
+/** The container KServe routes to among a predictor's: `kserve-container`, or the only one. */
+function servingOf(containers: PredictorContainer[]): PredictorContainer | undefined {
+  return containers.find((c) => c.container.name === CONTAINER_NAME) ?? (containers.length === 1 ? containers[0] : undefined);
 }
 
 function predictorContainers(predictor: Record<string, any>, path: string): PredictorContainer[] {

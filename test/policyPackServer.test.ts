@@ -6,9 +6,8 @@ import { dockerConfigJson, pullSecretManifest } from "../core/manifests";
 import { INFERENCE_SERVICE_TYPE, policies, SECRET_TYPE } from "../policy/policies";
 import { settingsWith } from "./helpers/config";
 import { ECR_PASSWORD, REGISTRY } from "./helpers/mocks";
-import { PolicyPackClient, startPolicyPack } from "./helpers/policyPackClient";
+import { buildPolicyPack, PolicyPackClient, startPolicyPack } from "./helpers/policyPackClient";
 import { devSettings, isvc, PROGRAM_ISVC_URN, readFixture, ROOT } from "./helpers/policyHarness";
-import { run } from "./helpers/runProcess";
 
 describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-policy-pack in policy/, over gRPC)", function () {
   this.timeout(60000);
@@ -16,8 +15,7 @@ describe("policy pack kserve-guardrails, as the Pulumi engine runs it (run-polic
 
   /** Builds the pack (bin/, as `npm ci` does) and starts it as `pulumi preview --policy-pack policy` does. */
   before(async () => {
-    const built = await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "policy"]);
-    assert.strictEqual(built.status, 0, built.stdout + built.stderr);
+    await buildPolicyPack();
     pack = await startPolicyPack(path.join(ROOT, "policy"));
   });
 

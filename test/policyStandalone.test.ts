@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PolicyPackClient, startPolicyPack } from "./helpers/policyPackClient";
+import { buildPolicyPack, PolicyPackClient, startPolicyPack } from "./helpers/policyPackClient";
 import { readFixture, ROOT } from "./helpers/policyHarness";
 import { run } from "./helpers/runProcess";
 import { INFERENCE_SERVICE_TYPE } from "../policy/policies";
@@ -16,8 +16,7 @@ describe("policy pack kserve-guardrails, alone in an empty folder with its own i
   let pack: PolicyPackClient | undefined;
 
   before(async () => {
-    const built = await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "policy"], ROOT, 120000);
-    assert.strictEqual(built.status, 0, built.stdout + built.stderr);
+    await buildPolicyPack();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kserve-guardrails-"));
     for (const name of ["package.json", "PulumiPolicy.yaml", "bin"]) {
       fs.cpSync(path.join(ROOT, "policy", name), path.join(dir, name), { recursive: true });

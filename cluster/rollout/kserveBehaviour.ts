@@ -9,8 +9,8 @@ import { RolloutTarget } from "./types";
  * predictors are named or canaried (seen: generation 7, observed 2), copies it in Standard mode
  * from what it last reconciled, so once an HPA has scaled it can run ahead of a config-only update
  * KServe has not applied, and in Knative mode copies the Knative Service's own
- * `observedGeneration` (inference_service_status.go). Standard mode therefore also checks that the
- * Deployment carries the spec (appliedAs).
+ * `observedGeneration` (inference_service_status.go). Standard mode therefore checks that the
+ * Deployment carries the spec (carriesSpec) instead.
  */
 export function generationNotObserved(target: RolloutTarget, service: InferenceService): string | undefined {
   const generation = target.generation ?? service.metadata.generation;
@@ -21,7 +21,7 @@ export function generationNotObserved(target: RolloutTarget, service: InferenceS
 /**
  * Every field the spec gives is in the Deployment's container as given. KServe (v0.20.0) adds
  * defaults there (probe schemes, timeouts), so the applied container is a superset of the spec's.
- * Needed beside observedGeneration, which KServe does not keep current (see above).
+ * The first half of carriesSpec.
  */
 export function appliedAs(given: unknown, applied: unknown): boolean {
   if (Array.isArray(given)) {

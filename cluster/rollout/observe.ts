@@ -10,7 +10,7 @@ import { knativeRevision } from "./knative";
 import { standardRevision } from "./standard";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
 
-export function isKnativeMode(mode: string): boolean {
+function isKnativeMode(mode: string): boolean {
   return normalizeDeploymentMode(mode) === "Knative";
 }
 

@@ -3,6 +3,17 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import { AnalyzeRequest, AnalyzerResourceOptions } from "@pulumi/pulumi/proto/analyzer_pb";
+import { ROOT, run } from "./runProcess";
+
+let built: Promise<void> | undefined;
+
+/** Compiles the pack into policy/bin, as `npm ci` does; once per test run, however many suites ask. */
+export function buildPolicyPack(): Promise<void> {
+  built ??= run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "policy"], ROOT, 120000).then((r) => {
+    if (r.status !== 0) throw new Error(`tsc -p policy failed:\n${r.stdout}${r.stderr}`);
+  });
+  return built;
+}
 
 /** A module as @pulumi/pulumi itself loads it (gRPC and protobuf are its dependencies, not ours). */
 function pulumiDependency(name: string): any {
