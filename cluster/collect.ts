@@ -1,10 +1,12 @@
-// Collects a snapshot of one InferenceService: the service, its predictor pods, the namespace's
-// events and the containers' logs (and the previous instance's after a restart).
+// Collects a snapshot of one InferenceService: the service (and its Standard-mode canary), their
+// predictor pods, the namespace's events and the containers' logs (and the previous instance's after a restart).
 import { KubeApi, paths } from "./kubeApi";
-import { InferenceService, KubeEvent, logKey, Pod, Snapshot } from "./snapshot";
+import { InferenceService, KubeEvent, logKey, Pod, PREDICTOR_LABEL, Snapshot } from "./snapshot";
+
+export { PREDICTOR_LABEL };
+import { canaryServiceName } from "../core/canary";
 import { errorText } from "../core/errorText";
 
-export const PREDICTOR_LABEL = "serving.kserve.io/inferenceservice";
 export const LOG_TAIL_LINES = 100;
 
 export interface Target {
@@ -15,7 +17,7 @@ export interface Target {
 export interface CollectOptions {
   /** @default the time of collection */
   readonly now?: Date;
-  /** These pods (one revision's) instead of every predictor pod of the service. */
+  /** These pods (one revision's) instead of every predictor pod of the service and its canary. */
   readonly pods?: Pod[];
 }
 
@@ -26,12 +28,15 @@ export interface CollectOptions {
  */
 export async function collectSnapshot(api: KubeApi, target: Target, options: CollectOptions = {}): Promise<Snapshot> {
   const errors: string[] = [];
-  const [inferenceService, pods, eventList] = await Promise.all([
+  const canaryName = canaryServiceName(target.name);
+  const [inferenceService, canaryService, pods, eventList] = await Promise.all([
     api.getJsonOrNull<InferenceService>(paths.inferenceService(target.namespace, target.name)).then((service) => {
       if (!service) errors.push(`InferenceService ${target.namespace}/${target.name} not found`);
       return service;
     }),
-    options.pods ?? api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL}=${target.name}`)).then((list) => list.items ?? []),
+    // A Standard-mode canary is an InferenceService of its own; absent is the usual case, not an error.
+    api.getJsonOrNull<InferenceService>(paths.inferenceService(target.namespace, canaryName)),
+    options.pods ?? api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL} in (${target.name},${canaryName})`)).then((list) => list.items ?? []),
     api.getJson<{ items: KubeEvent[] }>(paths.events(target.namespace)),
   ]);
   const logs: Record<string, string> = {};
@@ -49,7 +54,7 @@ export async function collectSnapshot(api: KubeApi, target: Target, options: Col
       }),
     ),
   );
-  return { inferenceService, pods, events: eventList.items ?? [], logs, collectedAt: (options.now ?? new Date()).toISOString(), errors };
+  return { inferenceService, ...(canaryService ? { canaryService } : {}), pods, events: eventList.items ?? [], logs, collectedAt: (options.now ?? new Date()).toISOString(), errors };
 }
 
 /** Every container that has run, and its previous instance when it restarted. */

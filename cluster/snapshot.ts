@@ -68,25 +68,29 @@ export interface KubeEvent {
   eventTime?: string | null;
 }
 
+/** The label KServe puts on an InferenceService's predictor pods: the service's name. */
+export const PREDICTOR_LABEL = "serving.kserve.io/inferenceservice";
+
 export interface InferenceService {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: {
     predictor?: { name?: string; minReplicas?: number; canaryTrafficPercent?: number; containers?: ContainerSpec[]; imagePullSecrets?: { name: string }[] };
-    canary?: { trafficPercent?: number; predictor?: { name?: string; containers?: ContainerSpec[] } }[];
   };
   status?: {
     conditions?: Condition[];
     url?: string;
     observedGeneration?: number;
-    components?: { predictor?: { latestCreatedRevision?: string; latestReadyRevision?: string } };
+    components?: { predictor?: { latestCreatedRevision?: string; latestReadyRevision?: string; latestRolledoutRevision?: string } };
   };
 }
 
 export interface Snapshot {
   /** null when the API answered 404: the service does not exist (yet). */
   inferenceService: InferenceService | null;
+  /** Standard mode: the canary InferenceService `<name>-canary`, when one runs; its pods are in `pods` too. */
+  canaryService?: InferenceService | null;
   pods: Pod[];
   events: KubeEvent[];
   /** "<pod>/<container>" and "<pod>/<container>/previous" → log text. */

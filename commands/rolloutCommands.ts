@@ -1,21 +1,25 @@
 // promote and rollback: change the stack's config, then run the program (the same component
 // code as `pulumi up`) through the Automation API. Promote makes the canary's digest the stable
-// one (`rollout.stableImage`); rollback points `image` back at the stable digest, which removes
-// the canary and leaves the stable predictor as it is. Both refuse when no canary runs.
+// one (`rollout.stableImage`); rollback points `image` back at the stable digest. In Standard
+// mode the canary is the InferenceService `<name>-canary`: promote is a rolling update of the
+// stable to the canary's digest (watched until it serves), then the canary is deleted; rollback
+// deletes the canary and leaves the stable as it is. Both refuse when no canary runs.
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Settings } from "../core/config/settings";
 import { KubeApi, paths } from "../cluster/kubeApi";
 import { InferenceService } from "../cluster/snapshot";
-import { CONTAINER_NAME } from "../core/manifests";
+import { canaryServiceName } from "../core/canary";
+import { isKnative } from "../core/deploymentMode";
+import { CANARY_PERCENT_ANNOTATION, CONTAINER_NAME } from "../core/manifests";
 
 /** The canary the cluster runs now: its image, and the stable one beside it. */
 export interface RunningCanary {
   readonly image: string;
   readonly percent: number;
-  readonly stableImage?: string;
+  readonly stableImage: string;
 }
 
-const serverImage = (containers?: { name?: string; image?: string }[]) => containers?.find((c) => c.name === CONTAINER_NAME || !c.name)?.image;
+const serverImage = (service: InferenceService | null) => service?.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name)?.image;
 
 /** Refuses a stack that makes no canaries: nothing to promote or roll back. */
 export function requireCanaries(s: Settings): void {
@@ -24,20 +28,24 @@ export function requireCanaries(s: Settings): void {
   }
 }
 
-/** Reads the canary from the cluster (Standard: spec.canary; Knative: canaryTrafficPercent), or says why there is none. */
+/** Reads the canary from the cluster (Standard: `<name>-canary`; Knative: canaryTrafficPercent), or says why there is none. */
 export async function runningCanary(api: KubeApi, s: Settings): Promise<RunningCanary> {
   requireCanaries(s);
   const service = await api.getJsonOrNull<InferenceService>(paths.inferenceService(s.namespace, s.modelName));
   if (!service) {
     throw new Error(`nothing to do: no InferenceService ${s.namespace}/${s.modelName}`);
   }
-  const entry = service.spec?.canary?.[0];
-  const knativePercent = service.spec?.predictor?.canaryTrafficPercent;
-  const image = entry ? serverImage(entry.predictor?.containers) : knativePercent !== undefined ? serverImage(service.spec?.predictor?.containers) : undefined;
-  if (!image) {
-    throw new Error(`nothing to do: ${s.namespace}/${s.modelName} runs no canary (its stable image is ${serverImage(service.spec?.predictor?.containers) ?? "unknown"})`);
+  const stable = serverImage(service);
+  const none = () => new Error(`nothing to do: ${s.namespace}/${s.modelName} runs no canary (its stable image is ${stable ?? "unknown"})`);
+  if (isKnative(s)) {
+    const percent = service.spec?.predictor?.canaryTrafficPercent;
+    if (percent === undefined || !stable || !s.rollout.stableImage) throw none();
+    return { image: stable, percent, stableImage: s.rollout.stableImage };
   }
-  return { image, percent: entry?.trafficPercent ?? knativePercent ?? 0, stableImage: entry ? serverImage(service.spec?.predictor?.containers) : s.rollout.stableImage };
+  const canary = await api.getJsonOrNull<InferenceService>(paths.inferenceService(s.namespace, canaryServiceName(s.modelName)));
+  const image = serverImage(canary);
+  if (!image || !stable) throw none();
+  return { image, percent: Number(canary?.metadata.annotations?.[CANARY_PERCENT_ANNOTATION] ?? s.rollout.canaryPercent), stableImage: stable };
 }
 
 export interface CommandResult {
@@ -56,20 +64,23 @@ async function apply(stack: Stack, key: string, value: string, log: (line: strin
   }
 }
 
-/** The canary becomes the stable predictor; in Standard mode its Deployment and pods stay (the predictor takes its name). */
+/** The canary's image becomes the stable one. */
 export async function promote(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void): Promise<CommandResult> {
-  log(`promote: model-serving:rollout.stableImage ${s.rollout.stableImage} → ${canary.image}`);
-  log(`  the canary (${canary.percent} %) becomes the stable predictor${s.deploymentMode === "Standard" ? " and keeps its pods" : ""}; the old stable predictor is removed`);
+  log(`promote: model-serving:rollout.stableImage ${canary.stableImage} → ${canary.image}`);
+  log(
+    isKnative(s)
+      ? `  the canary Revision (${canary.percent} %) takes all of the traffic`
+      : `  ${s.modelName} rolls over to the canary's image (a new pod Ready before an old one stops), then ${canaryServiceName(s.modelName)} is deleted`,
+  );
   return apply(stack, "model-serving:rollout.stableImage", canary.image, log);
 }
 
-/** The canary is removed; the stable predictor is left as it is. */
+/** The canary is removed; the stable is left as it is. */
 export async function rollback(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void): Promise<CommandResult> {
-  const stable = s.rollout.stableImage!;
-  log(`rollback: model-serving:image ${s.image ?? "(built)"} → ${stable}`);
-  log(`  the canary ${canary.image} (${canary.percent} %) is removed; the stable predictor is untouched`);
+  log(`rollback: model-serving:image ${s.image ?? "(built)"} → ${canary.stableImage}`);
+  log(`  the canary ${canary.image} (${canary.percent} %) is removed; the stable is untouched`);
   if (s.image === undefined) {
     log("  the stack now deploys that digest instead of building; unset model-serving:image to build and canary again");
   }
-  return apply(stack, "model-serving:image", stable, log);
+  return apply(stack, "model-serving:image", canary.stableImage, log);
 }

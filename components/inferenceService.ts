@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DIGEST_REFERENCE } from "../core/imageReference";
 import { rolloutPlan } from "../core/canary";
-import { inferenceServiceManifest, inferenceServiceSpec } from "../core/manifests";
+import { canaryInferenceServiceManifest, inferenceServiceManifest, inferenceServiceSpec } from "../core/manifests";
 import { watchRolloutForUpdate } from "./rolloutWatch";
 import { Settings } from "../core/config/settings";
 
@@ -54,7 +54,17 @@ export class InferenceService extends pulumi.ComponentResource {
       // The name is fixed (metadata.name), so a replacement must delete the old one first.
       { parent: this, deleteBeforeReplace: true },
     );
-    const serving = pulumi.all([resource.metadata, plan, args.kubeconfig]).apply(async ([metadata, applied, kubeconfig]): Promise<{ revision: string; url: string }> =>
+    // Standard mode: the canary's own InferenceService, declared only while the candidate differs
+    // from the stable digest. Once that is known (an image by digest: in preview too; a build: at
+    // `up`), it is registered; a promote or rollback drops it, and Pulumi deletes it after the
+    // stable's update (and the watch on it) succeeded.
+    const canary = image.apply((candidate) => {
+      const canaryManifest = canaryInferenceServiceManifest(s, candidate);
+      return canaryManifest
+        ? new k8s.apiextensions.CustomResource(`${name}-canary`, canaryManifest, { parent: this, deleteBeforeReplace: true }).metadata.name
+        : undefined;
+    });
+    const serving = pulumi.all([resource.metadata, plan, canary, args.kubeconfig]).apply(async ([metadata, applied, _canaryName, kubeconfig]): Promise<{ revision: string; url: string }> =>
       // A preview changes nothing, so there is no rollout to watch; the URL is known after `up`.
       pulumi.runtime.isDryRun()
         ? { revision: pulumi.unknown as unknown as string, url: pulumi.unknown as unknown as string }

@@ -1,21 +1,24 @@
-// Canary rollouts: which image is stable, which is the canary, and what KServe calls each.
+// Canary rollouts: which image is stable, which is the canary, and where each runs.
 // The stable digest is explicit config (`rollout.stableImage`), so a fresh clone knows it; the
-// candidate is what this update deploys (the build, or `image`). Standard mode names each
-// predictor after its digest, so promoting (stable := candidate) renames the predictor to the
-// canary's name and KServe keeps the canary's Deployment and pods (seen on KServe v0.20).
+// candidate is what this update deploys (the build, or `image`). Standard mode runs the canary as
+// an InferenceService of its own, `<name>-canary`: KServe v0.20's `spec.canary` needs a stable
+// predictor with a storage URI, which a model baked into the server image does not have, and
+// renaming a predictor without a model change is refused (inference_service_validation.go).
+// Knative mode uses KServe's `canaryTrafficPercent`, a traffic split between two Revisions.
 
-/** A predictor name for an image: `v-` and the first 10 hex digits of its digest (a placeholder in an offline render). */
-export function predictorNameOf(image: string): string {
-  const digest = /@sha256:([a-f0-9]{64})$/.exec(image);
-  return `v-${digest ? digest[1].slice(0, 10) : "<digest>"}`;
+/** The suffix of the canary InferenceService's name in Standard mode. */
+export const CANARY_SUFFIX = "-canary";
+
+/** The Standard-mode canary InferenceService of a model. */
+export function canaryServiceName(modelName: string): string {
+  return `${modelName}${CANARY_SUFFIX}`;
 }
 
-/** The length `-<predictor name>` adds to KServe's derived names (Deployment, Service, host label). */
-export const PREDICTOR_NAME_LENGTH = "-v-".length + 10;
-
 /**
- * The replicas KServe gives a Standard-mode canary: ceil(min × percent / 100) of the stable's
- * minimum replicas (KServe v0.20 `trafficPercent`: a replica count, not a traffic split).
+ * The replicas a Standard-mode canary runs: ceil(min × percent / 100) of the stable's minimum
+ * (the formula KServe v0.20 uses for `spec.canary[].trafficPercent`). The stable keeps all of its
+ * own; the canary takes none of the stable Service's requests (it is tested by verify --canary
+ * and promote --analyze).
  */
 export function canaryReplicas(minReplicas: number, percent: number): number {
   return Math.ceil((minReplicas * percent) / 100);
@@ -33,16 +36,11 @@ export interface RolloutPlan {
   readonly stableImage: string;
   /** Set when the candidate goes out as a canary. */
   readonly canary?: { readonly image: string; readonly percent: number };
-  /** Predictors are named after their digests (rollouts on); unnamed otherwise, as before. */
-  readonly named: boolean;
 }
 
 export function rolloutPlan(rollout: RolloutSettings, candidate: string): RolloutPlan {
-  if (rollout.canaryPercent === undefined || rollout.stableImage === undefined) {
-    return { stableImage: candidate, named: false };
+  if (rollout.canaryPercent === undefined || rollout.stableImage === undefined || rollout.stableImage === candidate) {
+    return { stableImage: candidate };
   }
-  if (rollout.stableImage === candidate) {
-    return { stableImage: candidate, named: true };
-  }
-  return { stableImage: rollout.stableImage, canary: { image: candidate, percent: rollout.canaryPercent }, named: true };
+  return { stableImage: rollout.stableImage, canary: { image: candidate, percent: rollout.canaryPercent } };
 }

@@ -6,11 +6,7 @@ export const MAX_KNATIVE_MODEL_NAME = 63 - "-predictor-00001-private".length;
 /** KServe's host label is `<name>-predictor-<namespace>`, at most 63 characters. */
 export const MAX_NAME_PLUS_NAMESPACE = 63 - "-predictor-".length;
 
-/**
- * The predictor Deployment (and Service) KServe's Standard mode makes: `<name>-predictor`, or
- * `<name>-<predictor name>-predictor` when `spec.predictor.name` (or a canary's) is set (seen on
- * KServe v0.20.0).
- */
-export function predictorDeploymentName(name: string, predictorName?: string): string {
-  return predictorName ? `${name}-${predictorName}-predictor` : `${name}-predictor`;
+/** The predictor Deployment (and Service) KServe's Standard mode makes for an unnamed predictor (KServe v0.20.0). */
+export function predictorDeploymentName(name: string): string {
+  return `${name}-predictor`;
 }

@@ -1,6 +1,6 @@
 // What `pulumi up` would apply to the cluster, without AWS, a cluster or the Pulumi CLI.
 import * as YAML from "yaml";
-import { inferenceServiceManifest, KubernetesObject, namespaceManifest, pullSecretManifest } from "./manifests";
+import { canaryInferenceServiceManifest, inferenceServiceManifest, KubernetesObject, namespaceManifest, pullSecretManifest } from "./manifests";
 import { Settings } from "./config/settings";
 
 export const REDACTED = "<redacted: ECR authorization token, made at deploy>";
@@ -12,10 +12,12 @@ export function renderedImage(s: Settings): string {
 
 /** The Kubernetes objects of a stack, in apply order. */
 export function renderObjects(s: Settings): KubernetesObject[] {
+  const canary = canaryInferenceServiceManifest(s, renderedImage(s));
   return [
     ...(s.createNamespace ? [namespaceManifest(s)] : []),
     ...(s.pullSecret.enabled ? [pullSecretManifest(s, REDACTED)] : []),
     inferenceServiceManifest(s, renderedImage(s)),
+    ...(canary ? [canary] : []),
   ];
 }
 

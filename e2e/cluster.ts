@@ -23,8 +23,8 @@ export class Cluster {
     return this.api.getJsonOrNull(paths.inferenceService(ns, name));
   }
 
-  deployment(ns: string, name: string, predictorName?: string): Promise<Deployment | null> {
-    return this.api.getJsonOrNull(paths.deployment(ns, predictorDeploymentName(name, predictorName)));
+  deployment(ns: string, name: string): Promise<Deployment | null> {
+    return this.api.getJsonOrNull(paths.deployment(ns, predictorDeploymentName(name)));
   }
 
   /** The service's predictor pods that are not being deleted. */

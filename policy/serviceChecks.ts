@@ -2,6 +2,7 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { KNATIVE_CLASS_ANNOTATION, SCALE_METRICS, ScaleMetric, scaleMetricProblem, scaleTargetProblem } from "../core/autoscaling";
 import { isStandard } from "../core/deploymentMode";
+import { CANARY_PERCENT_ANNOTATION } from "../core/manifests";
 import { DEPLOYMENT_MODE_ANNOTATION, InferenceServiceView, WAIT_FOR_ANNOTATION } from "./view";
 
 export interface CanaryConfig {
@@ -11,12 +12,17 @@ export interface CanaryConfig {
 
 export const DEFAULT_MAX_CANARY_PERCENT = 50;
 
-/** A canary's share (Standard: spec.canary[].trafficPercent; Knative: canaryTrafficPercent) stays at most the limit. */
+/**
+ * A canary's share stays at most the limit: this project's Standard-mode canary InferenceService
+ * (its model-serving/canary-percent annotation), KServe's `spec.canary[].trafficPercent`, or
+ * Knative's `canaryTrafficPercent`.
+ */
 export function checkCanaryShare(isvc: InferenceServiceView, args: ResourceValidationArgs): string[] {
   const limit = args.getConfig<CanaryConfig>().maxCanaryPercent ?? DEFAULT_MAX_CANARY_PERCENT;
   const shares: [string, unknown][] = [
     ...((isvc.spec.canary ?? []) as Record<string, any>[]).map((entry, i): [string, unknown] => [`spec.canary[${i}].trafficPercent`, entry?.trafficPercent]),
     ["spec.predictor.canaryTrafficPercent", isvc.predictor.canaryTrafficPercent],
+    [`metadata.annotations["${CANARY_PERCENT_ANNOTATION}"]`, isvc.annotations[CANARY_PERCENT_ANNOTATION] === undefined ? undefined : Number(isvc.annotations[CANARY_PERCENT_ANNOTATION])],
   ];
   return shares
     .filter(([, share]) => typeof share === "number" && share > limit)

@@ -1,8 +1,9 @@
 // Canary rollouts in config and manifests: which image is stable, which goes out as a canary,
-// and the spec each mode gets (checked against the KServe v0.20 CRD).
+// and the objects each mode gets (checked against the KServe v0.20 CRD).
 import * as assert from "assert";
-import { predictorNameOf, rolloutPlan } from "../core/canary";
-import { inferenceServiceManifest } from "../core/manifests";
+import { canaryReplicas, rolloutPlan } from "../core/canary";
+import { CANARY_OF_LABEL, CANARY_PERCENT_ANNOTATION, canaryInferenceServiceManifest, inferenceServiceManifest } from "../core/manifests";
+import { renderObjects } from "../core/render";
 import { parseSettings, SettingsError } from "../core/config/settings";
 import { PROJECT_DIR, settingsWith, validConfig } from "./helpers/config";
 import { crdMissingReason, inferenceServiceErrors } from "./helpers/kserveSchema";
@@ -32,51 +33,71 @@ describe("canary: config", () => {
     assert.deepStrictEqual(problems(rollout()), []);
   });
 
-  it("Standard mode: the stable predictor keeps at least one pod beside the canary (KServe moves ceil(min × percent / 100) to it)", () => {
+  it("Standard mode: a canary needs at least one pod (ceil(min × percent / 100)); the stable keeps all of its own", () => {
     const standardRollout = (min: number, canaryPercent: number) =>
       problems({ ...standard, "model-serving:rollout": { canaryPercent, stableImage: STABLE }, "model-serving:replicas": { min, max: 10 } });
-    assert.match(standardRollout(1, 20)[0], /^model-serving:replicas\.min: 1 leaves the stable predictor no pods beside a 20 % canary .*raise it to at least 2/);
-    assert.deepStrictEqual(standardRollout(2, 20), []);
-    assert.match(standardRollout(2, 60)[0], /raise it to at least 3/);
-    assert.deepStrictEqual(standardRollout(1, 0), [], "a dark launch takes no replica");
-    assert.match(standardRollout(5, 100)[0], /^model-serving:rollout\.canaryPercent: 100 leaves the stable predictor no pods/);
-    assert.deepStrictEqual(problems({ "model-serving:rollout": { canaryPercent: 50, stableImage: STABLE } }), [], "Knative splits traffic, not replicas");
+    assert.match(standardRollout(1, 0)[0], /^model-serving:rollout\.canaryPercent: 0 gives a Standard-mode canary no pods .*use at least 1/);
+    assert.deepStrictEqual(standardRollout(1, 1), [], "one pod: ceil(1 × 1 / 100)");
+    assert.deepStrictEqual(standardRollout(1, 20), []);
+    assert.deepStrictEqual(standardRollout(5, 100), [], "a canary as large as the stable, beside it");
+    assert.deepStrictEqual(problems({ "model-serving:rollout": { canaryPercent: 0, stableImage: STABLE } }), [], "Knative: a Revision with no traffic still has its pods");
+    assert.deepStrictEqual([canaryReplicas(2, 20), canaryReplicas(5, 20), canaryReplicas(4, 50)], [1, 1, 2]);
   });
 
-  it("with rollouts on, the model name and namespace leave room for a predictor name in KServe's host label", () => {
-    const long = { "model-serving:modelName": "a".repeat(20), "model-serving:namespace": "b".repeat(25) };
+  it("Standard mode with rollouts on: the model name and namespace leave room for -canary in KServe's host label", () => {
+    const long = { ...standard, "model-serving:modelName": "a".repeat(20), "model-serving:namespace": "b".repeat(26) };
     assert.deepStrictEqual(problems(long), []);
-    assert.match(problems({ ...long, ...rollout() })[0], /^model-serving:modelName: .* a canary's predictor name/);
+    assert.match(problems({ ...long, ...rollout() })[0], /^model-serving:modelName: .* makes the canary's host label <name>-canary-predictor-<namespace> longer than 63/);
+    assert.deepStrictEqual(problems({ "model-serving:modelName": "a".repeat(20), "model-serving:namespace": "b".repeat(26), ...rollout() }), [], "Knative: the canary is a Revision");
   });
 
   it("plans a canary only for a candidate that is not the stable image", () => {
-    assert.deepStrictEqual(rolloutPlan({}, CANDIDATE), { stableImage: CANDIDATE, named: false });
-    assert.deepStrictEqual(rolloutPlan({ canaryPercent: 20, stableImage: STABLE }, STABLE), { stableImage: STABLE, named: true });
-    assert.deepStrictEqual(rolloutPlan({ canaryPercent: 20, stableImage: STABLE }, CANDIDATE), { stableImage: STABLE, canary: { image: CANDIDATE, percent: 20 }, named: true });
-    assert.strictEqual(predictorNameOf(CANDIDATE), "v-2222222222");
+    assert.deepStrictEqual(rolloutPlan({}, CANDIDATE), { stableImage: CANDIDATE });
+    assert.deepStrictEqual(rolloutPlan({ canaryPercent: 20, stableImage: STABLE }, STABLE), { stableImage: STABLE });
+    assert.deepStrictEqual(rolloutPlan({ canaryPercent: 20, stableImage: STABLE }, CANDIDATE), { stableImage: STABLE, canary: { image: CANDIDATE, percent: 20 } });
   });
 });
 
 describe("canary: manifests", () => {
-  it("Standard mode: the stable predictor named after its digest, the candidate in spec.canary with its share and no replica or scaling fields", () => {
+  it("Standard mode: the stable InferenceService keeps the stable image, unnamed, with no spec.canary (what KServe v0.20 admits for a model in the image)", () => {
     const isvc: any = inferenceServiceManifest(settingsWith({ ...standard, ...rollout(), "model-serving:autoscaling": { metric: "cpu", target: 70 } }), CANDIDATE);
-    assert.strictEqual(isvc.spec.predictor.name, "v-1111111111");
+    assert.strictEqual(isvc.spec.predictor.name, undefined);
     assert.strictEqual(isvc.spec.predictor.containers[0].image, STABLE);
     assert.deepStrictEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.scaleMetric], [2, "cpu"]);
-    assert.strictEqual(isvc.spec.canary.length, 1);
-    const canary = isvc.spec.canary[0];
-    assert.strictEqual(canary.trafficPercent, 20);
-    assert.strictEqual(canary.predictor.name, "v-2222222222");
-    assert.strictEqual(canary.predictor.containers[0].image, CANDIDATE);
-    assert.deepStrictEqual(Object.keys(canary.predictor).sort(), ["containers", "name"]);
-    // Promotion keeps the canary's pods: the promoted predictor's container is the canary's.
-    const promoted: any = inferenceServiceManifest(settingsWith({ ...standard, ...rollout({ "model-serving:rollout": { canaryPercent: 20, stableImage: CANDIDATE } }) }), CANDIDATE);
-    assert.deepStrictEqual(promoted.spec.predictor.containers, canary.predictor.containers);
-    assert.strictEqual(promoted.spec.predictor.name, canary.predictor.name);
-    assert.strictEqual(promoted.spec.canary, undefined);
+    assert.strictEqual(isvc.spec.canary, undefined);
+    // Promoting changes only the stable's image: a rolling update of its Deployment.
+    const promoted: any = inferenceServiceManifest(
+      settingsWith({ ...standard, ...rollout({ "model-serving:rollout": { canaryPercent: 20, stableImage: CANDIDATE } }), "model-serving:autoscaling": { metric: "cpu", target: 70 } }),
+      CANDIDATE,
+    );
+    assert.deepStrictEqual({ ...promoted.spec.predictor, containers: undefined }, { ...isvc.spec.predictor, containers: undefined });
+    assert.strictEqual(promoted.spec.predictor.containers[0].image, CANDIDATE);
   });
 
-  it("without rollout keys the predictor is unnamed, as before (no rename on upgrade)", () => {
+  it("Standard mode: the canary is the InferenceService <name>-canary: the candidate, fixed replicas, marked with its model and share", () => {
+    const s = settingsWith({ ...standard, ...rollout({ "model-serving:replicas": { min: 5, max: 8 } }), "model-serving:autoscaling": { metric: "cpu", target: 70 } });
+    const canary: any = canaryInferenceServiceManifest(s, CANDIDATE);
+    assert.strictEqual(canary.metadata.name, "california-housing-canary");
+    assert.strictEqual(canary.metadata.namespace, s.namespace);
+    assert.strictEqual(canary.metadata.labels[CANARY_OF_LABEL], "california-housing");
+    assert.strictEqual(canary.metadata.annotations[CANARY_PERCENT_ANNOTATION], "20");
+    assert.strictEqual(canary.metadata.annotations["serving.kserve.io/deploymentMode"], "Standard");
+    assert.deepStrictEqual([canary.spec.predictor.minReplicas, canary.spec.predictor.maxReplicas], [1, 1]);
+    assert.strictEqual(canary.spec.predictor.scaleMetric, undefined);
+    assert.strictEqual(canary.spec.predictor.containers[0].image, CANDIDATE);
+    const stable: any = inferenceServiceManifest(s, CANDIDATE);
+    assert.deepStrictEqual({ ...canary.spec.predictor.containers[0], image: STABLE }, stable.spec.predictor.containers[0], "the canary's container is the stable's but for the image");
+    assert.strictEqual(canaryInferenceServiceManifest(s, STABLE), undefined, "no canary once the candidate is the stable image");
+    assert.strictEqual(canaryInferenceServiceManifest(settingsWith(standard), CANDIDATE), undefined, "no canary without rollout keys");
+    assert.strictEqual(canaryInferenceServiceManifest(settingsWith(rollout()), CANDIDATE), undefined, "Knative: the canary is a Revision");
+  });
+
+  it("the offline render lists the canary InferenceService after the stable one", () => {
+    const names = renderObjects(settingsWith({ ...standard, ...rollout(), "model-serving:image": CANDIDATE })).map((o) => `${o.kind}/${o.metadata.name}`);
+    assert.deepStrictEqual(names.slice(-2), ["InferenceService/california-housing", "InferenceService/california-housing-canary"]);
+  });
+
+  it("without rollout keys the predictor is unnamed and alone", () => {
     const isvc: any = inferenceServiceManifest(settingsWith(standard), CANDIDATE);
     assert.strictEqual(isvc.spec.predictor.name, undefined);
     assert.strictEqual(isvc.spec.canary, undefined);
@@ -91,7 +112,7 @@ describe("canary: manifests", () => {
     assert.strictEqual(promoted.spec.predictor.canaryTrafficPercent, undefined);
   });
 
-  it("both modes' canary specs are valid against the KServe v0.20 CRD", function () {
+  it("every rollout manifest is valid against the KServe v0.20 CRD", function () {
     const reason = crdMissingReason();
     if (reason) {
       console.log(`      skipped: ${reason}`);
@@ -100,5 +121,6 @@ describe("canary: manifests", () => {
     for (const mode of [standard, {}]) {
       assert.deepStrictEqual(inferenceServiceErrors(inferenceServiceManifest(settingsWith({ ...mode, ...rollout() }), CANDIDATE)), []);
     }
+    assert.deepStrictEqual(inferenceServiceErrors(canaryInferenceServiceManifest(settingsWith({ ...standard, ...rollout() }), CANDIDATE)!), []);
   });
 });

@@ -41,7 +41,9 @@ describe("collect: a snapshot from the API server", function () {
     assert.strictEqual(snapshot.logs[`${POD}/kserve-container/previous`], recorded.logs[`${POD}/kserve-container/previous`]);
     assert.deepStrictEqual(snapshot.errors, []);
     const paths = fake.requests.map((r) => r.path);
-    assert.ok(paths.includes("/api/v1/namespaces/kubeflow-user01/pods?labelSelector=serving.kserve.io%2Finferenceservice%3Dcalifornia-housing"), paths.join("\n"));
+    // The service's pods and a Standard-mode canary InferenceService's, in one list.
+    assert.ok(paths.includes("/api/v1/namespaces/kubeflow-user01/pods?labelSelector=serving.kserve.io%2Finferenceservice%20in%20(california-housing%2Ccalifornia-housing-canary)"), paths.join("\n"));
+    assert.ok(paths.includes("/apis/serving.kserve.io/v1beta1/namespaces/kubeflow-user01/inferenceservices/california-housing-canary"), paths.join("\n"));
     assert.ok(paths.some((p) => p.startsWith(`/api/v1/namespaces/kubeflow-user01/pods/${POD}/log?container=kserve-container&tailLines=100&previous=true`)));
     assert.strictEqual(diagnose(snapshot)[0].cause, "port-mismatch");
   });

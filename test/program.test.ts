@@ -183,6 +183,25 @@ describe("program: variations", () => {
     assert.strictEqual(canary.outputs.canaryImageRef, candidate);
   });
 
+  it("Standard mode with a canary: two InferenceServices, the stable's image unchanged and <name>-canary with the candidate; none once promoted", async () => {
+    const stable = `${ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/team/model@sha256:${"a".repeat(64)}`;
+    const candidate = `${ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/team/model@sha256:${"b".repeat(64)}`;
+    const standard = { "model-serving:deploymentMode": "Standard", "model-serving:replicas": { min: 2, max: 3 } };
+    const mocks = await useMocks("dev", asEngineConfig({ ...readStackConfig(ROOT, "dev"), ...standard, "model-serving:image": candidate, "model-serving:rollout": { canaryPercent: 20, stableImage: stable } }));
+    const entry = require.resolve("../index");
+    delete require.cache[entry];
+    await require(entry)();
+    await settle();
+    const services = mocks.ofType(ISVC).map((r) => r.inputs).sort((a: any, b: any) => a.metadata.name.localeCompare(b.metadata.name));
+    assert.deepStrictEqual(services.map((s: any) => [s.metadata.name, s.spec.predictor.containers[0].image, s.spec.predictor.minReplicas]), [
+      ["california-housing", stable, 2],
+      ["california-housing-canary", candidate, 1],
+    ]);
+    const promoted = await runProgram("dev", { ...standard, "model-serving:image": candidate, "model-serving:rollout": { canaryPercent: 20, stableImage: candidate } });
+    assert.deepStrictEqual(promoted.mocks.ofType(ISVC).map((r) => r.inputs.metadata.name), ["california-housing"]);
+    assert.strictEqual(promoted.container.image, candidate);
+  });
+
   it("pull secret on: the secret exists and the predictor uses it", async () => {
     const run = await runProgram("dev", { "model-serving:pullSecret": { enabled: true } });
     const secret = run.mocks.one("kubernetes:core/v1:Secret");

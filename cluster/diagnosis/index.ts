@@ -1,5 +1,7 @@
 // diagnose(snapshot): a pure function from what the cluster showed to why it is not serving.
-import { forPods, Snapshot } from "../snapshot";
+import { forPods, PREDICTOR_LABEL, Snapshot } from "../snapshot";
+import { canaryServiceName } from "../../core/canary";
+import { CANARY_PERCENT_ANNOTATION } from "../../core/manifests";
 import { imageNotFound, pullAuth, tagResolution } from "./imageRules";
 import { portMismatch, probeFailing } from "./probeRules";
 import { crashLoop, execFormat, oomKilled } from "./runtimeRules";
@@ -36,21 +38,20 @@ export interface PredictorFindings {
 }
 
 /**
- * With a Standard-mode canary (`spec.canary`), the canary's pods (label
- * `app=isvc.<name>-<canary name>-predictor`) are diagnosed apart from the stable's, so a failing
- * canary is named as the canary's and the stable's health is reported on its own.
+ * With a Standard-mode canary (the InferenceService `<name>-canary`), the canary's pods (label
+ * `serving.kserve.io/inferenceservice=<name>-canary`) are diagnosed apart from the stable's, so a
+ * failing canary is named as the canary's and the stable's health is reported on its own.
  */
 export function diagnoseByPredictor(snapshot: Snapshot, facts: ConfigFacts = {}): PredictorFindings[] {
   const service = snapshot.inferenceService;
-  const entry = service?.spec?.canary?.[0];
-  if (!service || !entry?.predictor?.name) {
-    return [{ predictor: "predictor", canary: false, findings: diagnose(snapshot, facts) }];
+  const canaryName = service ? canaryServiceName(service.metadata.name) : undefined;
+  const isCanary = (pod: Snapshot["pods"][number]) => pod.metadata.labels?.[PREDICTOR_LABEL] === canaryName;
+  if (!service || (!snapshot.canaryService && !snapshot.pods.some(isCanary))) {
+    return [{ predictor: "predictor", canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) }];
   }
-  const canaryApp = `isvc.${service.metadata.name}-${entry.predictor.name}-predictor`;
-  const isCanary = (pod: Snapshot["pods"][number]) => pod.metadata.labels?.app === canaryApp;
-  const stableName = service.spec?.predictor?.name;
+  const percent = snapshot.canaryService?.metadata.annotations?.[CANARY_PERCENT_ANNOTATION];
   return [
-    { predictor: `stable predictor${stableName ? ` ${stableName}` : ""}`, canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) },
-    { predictor: `canary ${entry.predictor.name} (${entry.trafficPercent ?? 0} %)`, canary: true, findings: diagnose(forPods(snapshot, snapshot.pods.filter(isCanary)), facts) },
+    { predictor: "stable predictor", canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) },
+    { predictor: `canary ${canaryName}${percent ? ` (${percent} %)` : ""}`, canary: true, findings: diagnose(forPods(snapshot, snapshot.pods.filter(isCanary)), facts) },
   ];
 }

@@ -1,12 +1,12 @@
 // What KServe and Knative do that a rollout watch must know, learned on a real cluster. Each
 // function encodes one behaviour and names the release that showed it.
-import { condition, InferenceService } from "../snapshot";
+import { InferenceService } from "../snapshot";
 import { RolloutTarget } from "./types";
 
 /**
  * KServe has not reported the applied generation as observed; a note saying so, else undefined.
- * Not enough on its own, either way: KServe v0.20.0 leaves `status.observedGeneration` stale once
- * predictors are named or canaried (seen: generation 7, observed 2), copies it in Standard mode
+ * Not enough on its own, either way: KServe v0.20.0 left `status.observedGeneration` stale once
+ * predictors were named or canaried (seen: generation 7, observed 2), copies it in Standard mode
  * from what it last reconciled, so once an HPA has scaled it can run ahead of a config-only update
  * KServe has not applied, and in Knative mode copies the Knative Service's own
  * `observedGeneration` (inference_service_status.go). Standard mode therefore checks that the
@@ -50,14 +50,6 @@ export function carriesSpec(given: Container, applied: Container | undefined): b
   const removed = Object.keys(applied).filter((key) => !Object.hasOwn(given, key) && !ADDED_CONTAINER_FIELDS.includes(key));
   const envNames = (c: Container) => (c.env ?? []).map((e) => e.name).filter((name) => !ADDED_ENV.includes(name));
   return removed.length === 0 && envNames(applied).length === envNames(given).length;
-}
-
-/**
- * A Standard-mode canary is ready only when KServe says so in `CanaryPredictorReady` (KServe
- * v0.20.0 sets it from the canary's own Deployment); `undefined` while unset.
- */
-export function canaryPredictorReady(service: InferenceService): string | undefined {
-  return condition(service.status?.conditions, "CanaryPredictorReady")?.status;
 }
 
 /**

@@ -1,12 +1,12 @@
-// Standard mode: the stable predictor's Deployment and each canary's, each complete as
-// `kubectl rollout status` sees it.
+// Standard mode: the stable predictor's Deployment and the canary InferenceService's, each
+// complete as `kubectl rollout status` sees it.
 import { PREDICTOR_LABEL } from "../collect";
 import { KubeApi, labelSelector, paths } from "../kubeApi";
-import { condition, Condition, ContainerSpec, InferenceService, Pod } from "../snapshot";
-import { canaryReplicas } from "../../core/canary";
+import { condition, Condition, InferenceService, Pod } from "../snapshot";
+import { canaryServiceName } from "../../core/canary";
 import { CONTAINER_NAME } from "../../core/manifests";
 import { predictorDeploymentName } from "../../core/names";
-import { canaryPredictorReady, carriesSpec, generationNotObserved } from "./kserveBehaviour";
+import { carriesSpec, generationNotObserved } from "./kserveBehaviour";
 import { describeConditions, readyCount } from "./describe";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
 
@@ -25,40 +25,34 @@ interface ReplicaSet {
 const REVISION = "deployment.kubernetes.io/revision";
 
 /**
- * The stable predictor's Deployment and each canary's (`spec.canary`, own Deployment
- * `<name>-<canary name>-predictor`), each complete, and KServe's CanaryPredictorReady.
+ * The stable predictor's Deployment, and with a canary (target.canaryImage) the canary
+ * InferenceService `<name>-canary`'s, each complete, the canary also Ready by KServe's word.
  */
 export async function standardRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
-  const entry = service.spec?.canary?.[0];
-  const min = service.spec?.predictor?.minReplicas ?? 1;
-  const canaryShare = entry ? canaryReplicas(min, entry.trafficPercent ?? 0) : 0;
-  const stable = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, service.spec?.predictor?.name), target.image, service.spec?.predictor?.containers, min - canaryShare);
-  if (!entry) {
+  const stable = await deploymentRevision(api, target, service);
+  if (target.canaryImage === undefined) {
     return stable;
   }
-  const canary = await deploymentRevision(api, target, service, predictorDeploymentName(target.name, entry.predictor?.name), target.canaryImage, entry.predictor?.containers, canaryShare);
-  const ready = canaryPredictorReady(service);
+  const canaryTarget = { ...target, name: canaryServiceName(target.name), image: target.canaryImage, canaryImage: undefined, generation: undefined };
+  const canaryService = await api.getJsonOrNull<InferenceService>(paths.inferenceService(target.namespace, canaryTarget.name));
+  const canary = canaryService ? await deploymentRevision(api, canaryTarget, canaryService) : waiting(null, `InferenceService ${canaryTarget.name} not found`);
+  const ready = canaryService ? condition(canaryService.status?.conditions, "Ready")?.status : undefined;
   const canaryDone = canary.done && ready === "True";
-  const canaryProgress = `canary at ${entry.trafficPercent} %: ${canary.progress}${canary.done && !canaryDone ? `; CanaryPredictorReady=${ready ?? "unset"}` : ""}`;
+  const canaryProgress = `canary ${canaryTarget.name}: ${canary.progress}${canary.done && !canaryDone ? `; Ready=${ready ?? "unset"}` : ""}`;
   return {
     ...stable,
     done: stable.done && canaryDone,
     progress: `${stable.progress}; ${canaryProgress}`,
-    canary: { revision: canary.revision, pods: canary.pods, done: canaryDone },
+    canary: { revision: canary.revision, pods: canary.pods, done: canaryDone, service: canaryService },
     stalled: stable.stalled ?? canary.stalled,
   };
 }
 
 /** One Deployment's newest ReplicaSet, complete as `kubectl rollout status` sees it, running `image` when given. */
-async function deploymentRevision(
-  api: KubeApi,
-  target: RolloutTarget,
-  service: InferenceService,
-  name: string,
-  expectedImage: string | undefined,
-  specContainers: ContainerSpec[] | undefined,
-  minReplicas: number,
-): Promise<RolloutObservation> {
+async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
+  const name = predictorDeploymentName(target.name);
+  const expectedImage = target.image;
+  const minReplicas = service.spec?.predictor?.minReplicas ?? 1;
   const deployment = await api.getJsonOrNull<Deployment>(paths.deployment(target.namespace, name));
   if (!deployment) {
     return waiting(service, `Deployment ${name} not created yet`);
@@ -69,7 +63,7 @@ async function deploymentRevision(
   }
   // KServe has applied the spec only when the Deployment's container carries it: its
   // observedGeneration says nothing reliable in Standard mode (see generationNotObserved).
-  const given = specContainers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+  const given = service.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
   const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
   if (given && !carriesSpec(given, container)) {
     const note = generationNotObserved(target, service);

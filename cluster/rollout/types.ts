@@ -25,8 +25,8 @@ export interface RolloutObservation {
   readonly service: InferenceService | null;
   /** The Deployment gave up (Standard mode: ProgressDeadlineExceeded). */
   readonly stalled?: string;
-  /** The canary, when the spec has one: its revision and pods (Knative: the latest Revision). */
-  readonly canary?: { readonly revision?: string; readonly pods: Pod[]; readonly done: boolean };
+  /** The canary, when the spec has one: its revision and pods (Knative: the latest Revision; Standard: `<name>-canary`'s, with that InferenceService). */
+  readonly canary?: { readonly revision?: string; readonly pods: Pod[]; readonly done: boolean; readonly service?: InferenceService | null };
 }
 
 /** A look that is still waiting, with no pods of the current spec yet. */

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { defaultScaleMetric, scaleMetricProblem, scaleTargetProblem } from "../autoscaling";
-import { canaryReplicas, PREDICTOR_NAME_LENGTH } from "../canary";
+import { CANARY_SUFFIX } from "../canary";
 import { isKnative } from "../deploymentMode";
 import { ecrRegistryOf, ECR_REPOSITORY_NAME } from "../imageReference";
 import { KNATIVE_RESERVED_ENV, KNATIVE_RESERVED_PORTS } from "../knative";
@@ -27,22 +27,15 @@ export function checkRules(s: Settings, raw: RawConfig, projectDir: string): str
   if (rolloutOn && s.rollout.stableImage === undefined) {
     problem("rollout.canaryPercent", s.rollout.canaryPercent, "needs rollout.stableImage, the digest that serves now (`pulumi stack output stableImageRef`); set it, and updates with another image go out as a canary");
   }
-  if (rolloutOn && !knative) {
-    const percent = s.rollout.canaryPercent!;
-    const stableKeeps = (min: number) => min - canaryReplicas(min, percent);
-    if (percent === 100) {
-      problem("rollout.canaryPercent", percent, "leaves the stable predictor no pods in Standard mode (KServe moves all of its replicas to the canary); use less than 100, and promote the canary instead");
-    } else if (stableKeeps(s.replicas.min) < 1) {
-      let needed = s.replicas.min + 1;
-      while (stableKeeps(needed) < 1) needed++;
-      problem("replicas.min", s.replicas.min, `leaves the stable predictor no pods beside a ${percent} % canary (KServe gives the canary ceil(min × ${percent} / 100) of them); raise it to at least ${needed}`);
-    }
+  if (rolloutOn && !knative && s.rollout.canaryPercent === 0) {
+    problem("rollout.canaryPercent", 0, "gives a Standard-mode canary no pods (it runs ceil(replicas.min × percent / 100) of them), so there would be nothing to verify or promote; use at least 1");
   }
   if (!rolloutOn && s.rollout.stableImage !== undefined) {
     problem("rollout.stableImage", s.rollout.stableImage, "is used only with rollout.canaryPercent; set the canary's share, or remove it");
   }
-  if (rolloutOn && s.modelName.length + s.namespace.length + PREDICTOR_NAME_LENGTH > MAX_NAME_PLUS_NAMESPACE) {
-    problem("modelName", s.modelName, `with namespace "${s.namespace}" and a canary's predictor name (${PREDICTOR_NAME_LENGTH} characters) makes KServe's host label longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE - PREDICTOR_NAME_LENGTH} with rollout on)`);
+  const canaryLength = rolloutOn && !knative ? CANARY_SUFFIX.length : 0;
+  if (canaryLength > 0 && s.modelName.length + s.namespace.length + canaryLength > MAX_NAME_PLUS_NAMESPACE) {
+    problem("modelName", s.modelName, `with namespace "${s.namespace}" makes the canary's host label <name>-canary-predictor-<namespace> longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE - canaryLength} with rollout on)`);
   } else if (s.modelName.length + s.namespace.length > MAX_NAME_PLUS_NAMESPACE) {
     problem("modelName", s.modelName, `with namespace "${s.namespace}" makes KServe's host label <name>-predictor-<namespace> longer than 63 characters; shorten one (together at most ${MAX_NAME_PLUS_NAMESPACE})`);
   }

@@ -20,6 +20,8 @@ export const TOKEN = "test-token-0123456789";
 export interface FakeState {
   /** Answered in turn on each GET of the service (the last one repeats); null = 404. */
   services: (InferenceService | null)[];
+  /** Other InferenceServices (a Standard-mode canary's), answered by name. */
+  otherServices: InferenceService[];
   pods: Pod[];
   events: KubeEvent[];
   logs: Record<string, string>;
@@ -61,6 +63,7 @@ export const PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
 export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}): FakeState {
   return {
     services: [snapshot.inferenceService],
+    otherServices: snapshot.canaryService ? [snapshot.canaryService] : [],
     pods: snapshot.pods,
     events: snapshot.events,
     logs: snapshot.logs,
@@ -85,10 +88,14 @@ function json(res: http.ServerResponse, body: unknown, code = 200): void {
   res.end(JSON.stringify(body));
 }
 
+/** Equality terms (`key=value`) and set terms (`key in (a,b)`), comma-separated, as the API server reads them. */
 function matchesSelector(object: { metadata: { labels?: Record<string, string> } }, selector: string): boolean {
-  return selector.split(",").every((term) => {
+  const terms = selector.match(/[^,(]+(\([^)]*\))?/g) ?? [];
+  return terms.every((term) => {
+    const set = /^\s*(\S+)\s+in\s+\(([^)]*)\)\s*$/.exec(term);
+    if (set) return set[2].split(",").map((v) => v.trim()).includes(object.metadata.labels?.[set[1]] ?? "\0");
     const [key, value] = term.split("=");
-    return object.metadata.labels?.[key] === value;
+    return object.metadata.labels?.[key.trim()] === value;
   });
 }
 
@@ -169,7 +176,9 @@ export class FakeKubeApi {
         const route = req.url ?? "/";
         this.modelRequests.push({ method: req.method ?? "", path: route, body });
         const pod = this.forwardedFor.get(req.socket.remotePort ?? 0);
-        const model = pod?.metadata.labels?.["serving.kserve.io/inferenceservice"] ?? "";
+        // The server names its model after MODEL_NAME (a canary InferenceService serves the stable's model name).
+        const env = pod?.spec?.containers.find((c) => c.name === "kserve-container")?.env as { name: string; value?: string }[] | undefined;
+        const model = env?.find((e) => e.name === "MODEL_NAME")?.value ?? pod?.metadata.labels?.["serving.kserve.io/inferenceservice"] ?? "";
         const delay = this.state.delays.find((d) => d.pattern.test(route))?.ms ?? 0;
         setTimeout(() => modelServer(this.state, model, req.method ?? "", route, body, res), delay);
       });
@@ -285,7 +294,16 @@ export class FakeKubeApi {
     }
     let m: RegExpExecArray | null;
     if (req.method === "GET" && (m = /^\/apis\/serving\.kserve\.io\/v1beta1\/namespaces\/([^/]+)\/inferenceservices\/([^/]+)$/.exec(p))) {
+      const other = this.state.otherServices.find((s) => s.metadata.namespace === m![1] && s.metadata.name === m![2]);
+      if (other) {
+        return json(res, other);
+      }
       const services = this.state.services;
+      // A GET of another name (a canary that does not exist) does not move the sequence on.
+      const name = services.find((s) => s)?.metadata.name;
+      if (name !== undefined && name !== m[2]) {
+        return status(res, 404, `inferenceservices.serving.kserve.io "${m[2]}" not found`, "NotFound");
+      }
       const service = services[Math.min(this.serviceReads++, services.length - 1)];
       if (!service || service.metadata.namespace !== m[1] || service.metadata.name !== m[2]) {
         return status(res, 404, `inferenceservices.serving.kserve.io "${m[2]}" not found`, "NotFound");
