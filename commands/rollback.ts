@@ -1,5 +1,9 @@
-// npm run --silent rollback -- <stack>: the canary is removed, the stable predictor untouched.
+// npm run --silent rollback -- <stack>: the canary is removed, the stable untouched.
 import { rollback } from "./rolloutCommands";
-import { rolloutCommand } from "./rolloutCommand";
+import { exitCode, rolloutCommand } from "./rolloutCommand";
 
-rolloutCommand("rollback", "sets model-serving:image to rollout.stableImage, which removes the running canary (refused when none runs)", rollback);
+const USAGE = `usage: npm run --silent rollback -- <stack> [--kubeconfig FILE]
+  sets model-serving:image to the stable image, which removes the running canary (refused when none runs);
+  then runs the program (the same code as \`pulumi up\`) on the stack; exit 0 only if the update serves.`;
+
+rolloutCommand("rollback", USAGE, {}, async ({ settings, canary, stack }) => exitCode(await rollback(await stack(), settings, canary, console.log)));

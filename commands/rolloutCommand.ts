@@ -1,6 +1,6 @@
 // What npm run promote and npm run rollback share: the stack, its settings, the cluster and the
 // Automation API stack of this project folder (its own backend and Pulumi.<stack>.yaml).
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { modelServingProgram } from "../components/program";
 import { PROJECT, Settings } from "../core/config/settings";
@@ -10,24 +10,45 @@ import { CommandResult, requireCanaries, RunningCanary, runningCanary } from "./
 import { stackSettings } from "../core/config/stackFile";
 import type { Stack } from "@pulumi/pulumi/automation";
 
+export interface RolloutContext {
+  readonly settings: Settings;
+  readonly api: KubeApi;
+  readonly canary: RunningCanary;
+  /** Opened only when the config is about to change. */
+  readonly stack: () => Promise<Stack>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * Parses `<stack> [--kubeconfig FILE]` plus `extra` options, reads the running canary (refused
+ * before the cluster or Pulumi is touched when the stack makes none) and runs `body`; its number
+ * is the exit code.
+ */
 export function rolloutCommand(
-  name: "promote" | "rollback",
-  what: string,
-  run: (stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void) => Promise<CommandResult>,
+  name: string,
+  usage: string,
+  extra: Options,
+  body: (context: RolloutContext, values: Record<string, string | boolean | undefined>) => Promise<number>,
 ): void {
-  const usage = `usage: npm run --silent ${name} -- <stack> [--kubeconfig FILE]\n  ${what}\n  Then runs the program (the same code as \`pulumi up\`) on the stack; exit 0 only if the update serves.`;
   runCommand(name, async (argv) => {
-    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, kubeconfig: { type: "string" } } });
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, kubeconfig: { type: "string" }, ...extra } });
+    const positionals = parsed.positionals;
+    const values = parsed.values as Record<string, string | boolean | undefined>;
     if (values.help || positionals.length !== 1) {
       (values.help ? console.log : console.error)(usage);
       return values.help ? 0 : 2;
     }
     const settings = stackSettings(positionals[0]);
-    // Refused before the cluster or Pulumi is touched when there is nothing to do.
     requireCanaries(settings);
-    const canary = await runningCanary(new KubeApi(loadKubeConfig(values.kubeconfig)), settings);
-    const stack = await LocalWorkspace.selectStack({ stackName: positionals[0], projectName: PROJECT, program: async () => modelServingProgram() }, { workDir: process.cwd() });
-    const result = await run(stack, settings, canary, (line) => console.log(line));
-    return result.ok ? 0 : 1;
+    const api = new KubeApi(loadKubeConfig(values.kubeconfig as string | undefined));
+    const canary = await runningCanary(api, settings);
+    const stack = () => LocalWorkspace.selectStack({ stackName: positionals[0], projectName: PROJECT, program: async () => modelServingProgram() }, { workDir: process.cwd() });
+    return body({ settings, api, canary, stack }, values);
   });
+}
+
+/** The exit code of a config change that ran the program: 0 only if the update serves. */
+export function exitCode(result: CommandResult): number {
+  return result.ok ? 0 : 1;
 }

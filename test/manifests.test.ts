@@ -100,6 +100,13 @@ describe("manifests: the InferenceService", () => {
     assert.deepStrictEqual(c.startupProbe, { httpGet: { path: "/health", port: 8000 }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 });
   });
 
+  it("Standard mode: a stopping pod sleeps shutdownDelaySeconds before SIGTERM (the kubelet's sleep action); 0 or Knative mode: no preStop", () => {
+    assert.deepStrictEqual(container(settingsWith({ "model-serving:deploymentMode": "Standard" })).lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    assert.deepStrictEqual(container(settingsWith({ "model-serving:deploymentMode": "Standard", "model-serving:shutdownDelaySeconds": 12 })).lifecycle, { preStop: { sleep: { seconds: 12 } } });
+    assert.strictEqual(container(settingsWith({ "model-serving:deploymentMode": "Standard", "model-serving:shutdownDelaySeconds": 0 })).lifecycle, undefined);
+    assert.strictEqual(container(settingsWith()).lifecycle, undefined, "Knative's queue-proxy drains the pod");
+  });
+
   it("an explicit initial delay is kept where the user asks for it", () => {
     const c = container(settingsWith({ "model-serving:probes": { liveness: { initialDelaySeconds: 7 } } }));
     assert.strictEqual(c.livenessProbe.initialDelaySeconds, 7);

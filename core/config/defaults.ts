@@ -2,6 +2,7 @@
 import * as path from "path";
 import { normalizeDeploymentMode, isKnative } from "../deploymentMode";
 import { DEFAULT_KSERVE_VERSION } from "../kserveRelease";
+import { DEFAULT_ANALYSIS } from "../analysis";
 import { RawConfig } from "./schema";
 import { PROJECT, Settings } from "./types";
 
@@ -71,7 +72,16 @@ export function applyDefaults(raw: RawConfig, stack: string, region: string | un
     },
     replicas: { min: raw.replicas?.min ?? 1, max: raw.replicas?.max ?? 3 },
     autoscaling: { metric: raw.autoscaling?.metric, target: raw.autoscaling?.target },
-    rollout: { canaryPercent: raw.rollout?.canaryPercent, stableImage: raw.rollout?.stableImage },
+    rollout: {
+      canaryPercent: raw.rollout?.canaryPercent,
+      stableImage: raw.rollout?.stableImage,
+      analysis: {
+        requests: raw.rollout?.analysis?.requests ?? DEFAULT_ANALYSIS.requests,
+        maxErrorRatePercent: raw.rollout?.analysis?.maxErrorRatePercent ?? DEFAULT_ANALYSIS.maxErrorRatePercent,
+        maxP99RatioPercent: raw.rollout?.analysis?.maxP99RatioPercent ?? DEFAULT_ANALYSIS.maxP99RatioPercent,
+        p99ToleranceMs: raw.rollout?.analysis?.p99ToleranceMs ?? DEFAULT_ANALYSIS.p99ToleranceMs,
+      },
+    },
     probes: {
       readiness: {
         path: readinessPath,
@@ -98,6 +108,7 @@ export function applyDefaults(raw: RawConfig, stack: string, region: string | un
       },
     },
     readyTimeoutSeconds: raw.readyTimeoutSeconds ?? 600,
+    shutdownDelaySeconds: raw.shutdownDelaySeconds ?? 5,
     env: raw.env ?? {},
   };
 }

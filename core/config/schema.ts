@@ -5,6 +5,7 @@ import { DEPLOYMENT_MODE_NAMES } from "../deploymentMode";
 import { DIGEST_REFERENCE, ECR_REPOSITORY_NAME } from "../imageReference";
 import { KSERVE_VERSION_PATTERN } from "../kserveRelease";
 import { SCALE_METRICS } from "../autoscaling";
+import { MIN_SUCCESSES_FOR_P99 } from "../analysis";
 import { parseQuantity, suggestMemoryQuantity } from "../quantity";
 
 // DNS-1035 label: Kubernetes Service names, which KServe derives from the model name.
@@ -31,6 +32,12 @@ function integer(min: number, max: number) {
       .max(max, { error: `must be ${range}` }),
   );
 }
+
+/** A percentage, fractions allowed (an error rate of 0.5 %). */
+const percent = z.preprocess(fromNumberText, z.number({ error: "must be a number from 0 to 100" }).min(0, { error: "must be a number from 0 to 100" }).max(100, { error: "must be a number from 0 to 100" }));
+
+/** Fewer requests than this to each side cannot give a p99 (core/analysis.ts). */
+const MIN_ANALYSIS_REQUESTS = MIN_SUCCESSES_FOR_P99;
 
 const flag = z.preprocess(fromBooleanText, z.boolean({ error: "must be true or false" }));
 
@@ -136,6 +143,14 @@ export const configSchema = z.strictObject({
         .string({ error: "must be a string" })
         .regex(DIGEST_REFERENCE, { error: "must be pinned by digest, repository@sha256:<64 hex digits> (the stableImageRef stack output of the deploy that serves now)" })
         .optional(),
+      analysis: z
+        .strictObject({
+          requests: integer(MIN_ANALYSIS_REQUESTS, 10000).optional(),
+          maxErrorRatePercent: percent.optional(),
+          maxP99RatioPercent: integer(100, 10000).optional(),
+          p99ToleranceMs: integer(0, 60000).optional(),
+        })
+        .optional(),
     })
     .optional(),
   autoscaling: z
@@ -152,6 +167,7 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   readyTimeoutSeconds: integer(1, 86400).optional(),
+  shutdownDelaySeconds: integer(0, 300).optional(),
   env: z
     .record(z.string().regex(ENV_NAME, { error: "is not an environment variable name (letters, digits, '_')" }), z.string({ error: "must be a string" }))
     .optional(),

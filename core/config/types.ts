@@ -1,6 +1,7 @@
 // The settings a stack's config becomes: every key typed, every default filled in.
 import { ScaleMetric } from "../autoscaling";
 import { RolloutSettings } from "../canary";
+import { AnalysisSettings } from "../analysis";
 import { DeploymentMode } from "../deploymentMode";
 
 export const PROJECT = "model-serving";
@@ -64,8 +65,8 @@ export interface Settings {
     readonly limits: { readonly cpu: string; readonly memory: string };
   };
   readonly replicas: { readonly min: number; readonly max: number };
-  /** Canary rollouts: the stable digest and the canary's share (components/canary.ts). */
-  readonly rollout: RolloutSettings;
+  /** Canary rollouts: the stable digest, the canary's share (core/canary.ts) and what promote --analyze accepts (core/analysis.ts). */
+  readonly rollout: RolloutSettings & { readonly analysis: AnalysisSettings };
   /** What the autoscaler scales on (`scaleMetric`, `scaleTarget`); unset: KServe's default for the mode. */
   readonly autoscaling: { readonly metric?: ScaleMetric; readonly target?: number };
   readonly probes: {
@@ -75,6 +76,11 @@ export interface Settings {
   };
   /** How long `pulumi up` waits for the InferenceService to be Ready. @default 600 */
   readonly readyTimeoutSeconds: number;
+  /**
+   * Standard mode: how long a stopping pod keeps serving (a preStop sleep) before the server gets
+   * SIGTERM, while kube-proxy and load balancers stop sending it new connections. 0: none.
+   */
+  readonly shutdownDelaySeconds: number;
   /** Extra container environment. PORT and MODEL_NAME come from `port` and `modelName`. */
   readonly env: Readonly<Record<string, string>>;
 }
