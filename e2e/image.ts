@@ -1,6 +1,8 @@
 // The model server image, built from app/ by the Docker engine with the Dockerfile and build
 // args the program's ModelImage uses, pushed to the test registry, and referenced by digest.
 import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { promisify } from "util";
 import { contentHash, imageBuildArgs } from "../core/buildContext";
 import { Settings } from "../core/config/settings";
@@ -48,4 +50,16 @@ export function derivedImage(base: string, variant: string, lines: string[]): st
   const digestRef = digests.find((d) => d.startsWith(`${repository}@`));
   if (!digestRef) throw new Error(`docker push ${tag} left no digest: ${digests.join(", ")}`);
   return digestRef;
+}
+
+/** The server with a change to its code (e2e/variants/variant_server.py, VARIANT: marked, errors or slow), as a derived image. */
+export function serverVariantImage(base: string, variant: "marked" | "errors" | "slow"): string {
+  const code = fs.readFileSync(path.join(__dirname, "variants", "variant_server.py")).toString("base64");
+  return derivedImage(base, `server-${variant}`, [
+    "USER 0",
+    `RUN echo ${code} | base64 -d > /app/variant_server.py`,
+    "USER 10001:10001",
+    `ENV VARIANT=${variant}`,
+    'CMD ["python", "/app/variant_server.py"]',
+  ]);
 }

@@ -6,13 +6,8 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { CONTAINER_NAME, CONTAINER_SECURITY_CONTEXT } from "../core/manifests";
 import { KubeApi } from "../cluster/kubeApi";
 import { observeRollout } from "../cluster/rollout";
-import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
-import { predictorNameOf } from "../core/canary";
-import { parseSettings, Settings } from "../core/config/settings";
-import { derivedImage } from "./image";
 import { condition, Pod } from "../cluster/snapshot";
 import { verify } from "../cluster/verify";
-import { runChecks } from "../cluster/smoke";
 import { Cluster } from "./cluster";
 import { E2EStacks, Run, StackConfig } from "./stacks";
 
@@ -38,6 +33,8 @@ export interface Timing {
   readonly ms: number;
   /** The budget the issue sets, if any. */
   readonly budgetMs?: number;
+  /** What else was measured meanwhile (requests served during a rollout). */
+  readonly note?: string;
 }
 
 export interface Context {
@@ -82,13 +79,15 @@ async function servingPods(ctx: Context, namespace: string, image?: string): Pro
 
 export class Scenarios {
   private main?: Stack;
-  private mainNamespace = "e2e-created";
+  readonly mainNamespace = "e2e-created";
   private podsAfterFirstUp: string[] = [];
-  private canaryImage?: string;
-  private canaryPods: string[] = [];
-  private stablePods: string[] = [];
 
   constructor(private readonly ctx: Context) {}
+
+  /** The stack scenarios 1–5 leave serving, for the rollout scenarios. */
+  mainStack(): Stack {
+    return this.main!;
+  }
 
   private time(what: string, ms: number, budgetMs?: number): void {
     this.ctx.timings.push({ what, ms, budgetMs });
@@ -194,106 +193,6 @@ export class Scenarios {
     const recovery = await stacks.up(this.main!);
     expectOk(recovery, "up after fixing the bad update");
     this.time("fixing the bad update → serving", recovery.ms);
-  }
-
-  /** The main stack's config for the canary scenarios: two stable replicas (KServe moves one to a 20 % canary). */
-  private canaryConfig(stableImage: string, candidate: string): StackConfig {
-    return stackConfig(this.mainNamespace, candidate, {
-      "model-serving:replicas": { min: 2, max: 2 },
-      "model-serving:rollout": { canaryPercent: 20, stableImage },
-      // A failure here should not cost the run ten minutes; scenarios 5 and 6 prove the 600 s case.
-      "model-serving:readyTimeoutSeconds": 180,
-    });
-  }
-
-  private settingsOf(config: StackConfig): Settings {
-    return parseSettings(config, { stack: "e2e-main", projectDir: process.cwd() });
-  }
-
-  private podUids(revisionPods: Pod[]): string[] {
-    return revisionPods.map((p) => (p.metadata as { uid?: string }).uid ?? "").sort();
-  }
-
-  /** 9. A new image with rollout.canaryPercent: a canary at 20 % beside the stable digest; verify --canary; what the stable address reaches. */
-  async canaryUp(record: Recorder): Promise<void> {
-    const { stacks, cluster, image, api } = this.ctx;
-    this.canaryImage = derivedImage(image, "canary", ["LABEL e2e.model-serving/variant=canary"]);
-    await stacks.configure(this.main!, this.canaryConfig(image, this.canaryImage));
-    const run = await stacks.up(this.main!);
-    expectOk(run, "up with a canary");
-    this.time("canary up (20 %) → serving", run.ms);
-    const service = await cluster.service(this.mainNamespace, MODEL);
-    assert.strictEqual(service!.spec!.predictor!.name, predictorNameOf(image));
-    assert.strictEqual(service!.spec!.canary![0].predictor!.name, predictorNameOf(this.canaryImage));
-    assert.strictEqual(condition(service!.status!.conditions, "CanaryPredictorReady")?.status, "True");
-    assert.deepStrictEqual((service!.status as any).canaryStatuses?.map((c: any) => [c.name, c.ready, c.trafficPercent]), [[predictorNameOf(this.canaryImage), true, 20]]);
-    const seen = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image, canaryImage: this.canaryImage });
-    assert.ok(seen.done, seen.progress);
-    assert.strictEqual(seen.pods.length, 1, "the stable keeps min 2 less the canary's 1");
-    assert.strictEqual(seen.canary!.pods.length, 1);
-    assert.ok(seen.canary!.pods.every((p) => p.spec!.containers[0].image === this.canaryImage));
-    assert.strictEqual(run.outputs.canaryImageRef, this.canaryImage);
-    // What a request to the stable address reaches: the stable Service selects the stable pods only.
-    const address = new URL((service!.status as any).address.url).hostname.split(".")[0];
-    const selected = await cluster.selectedPods(this.mainNamespace, address);
-    assert.ok(selected.length > 0 && selected.every((p) => p.spec!.containers[0].image === image), `the stable Service ${address} selects ${selected.map((p) => p.spec!.containers[0].image).join(", ")}`);
-    this.ctx.log(`  the stable address (Service ${address}) selects ${selected.length} stable pod(s) and no canary pod: without a Gateway route the canary gets no share of it`);
-    const verified = await verify(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image, canaryImage: this.canaryImage }, { timeoutMs: 30000, canary: true, log: () => undefined });
-    assert.ok(verified.ok, verified.report);
-    assert.match(verified.revision ?? "", /^the canary ReplicaSet california-housing-v-/);
-    this.canaryPods = this.podUids(seen.canary!.pods);
-    await record("standard-canary-serving", this.mainNamespace);
-  }
-
-  /** 10. promote: the canary becomes the stable predictor without a restart. */
-  async promoteCanary(): Promise<void> {
-    const { cluster, image, api } = this.ctx;
-    const started = Date.now();
-    const settings = this.settingsOf(this.canaryConfig(image, this.canaryImage!));
-    const result = await promote(this.main!, settings, await runningCanary(api, settings), () => undefined);
-    assert.ok(result.ok, result.output.slice(-3000));
-    this.time("promote → serving", Date.now() - started);
-    const service = await cluster.service(this.mainNamespace, MODEL);
-    assert.strictEqual(service!.spec!.predictor!.name, predictorNameOf(this.canaryImage!));
-    assert.strictEqual(service!.spec!.canary, undefined);
-    const seen = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: this.canaryImage });
-    assert.ok(seen.done, seen.progress);
-    const uids = this.podUids(seen.pods);
-    for (const uid of this.canaryPods) assert.ok(uids.includes(uid), "the canary's pod was restarted or replaced by the promotion");
-    assert.ok(seen.pods.every((p) => p.status!.containerStatuses![0].restartCount === 0));
-    await cluster.until("the old stable Deployment to go", 30000, async () => ((await cluster.deployment(this.mainNamespace, MODEL, predictorNameOf(image))) ? "present" : true));
-    this.stablePods = uids;
-  }
-
-  /** 11. A crash-looping canary fails `up` while the stable keeps serving; rollback removes it and leaves the stable untouched. */
-  async crashingCanaryAndRollback(record: Recorder): Promise<void> {
-    const { stacks, cluster, api } = this.ctx;
-    const stable = this.canaryImage!;
-    const broken = derivedImage(stable, "crashing-canary", ["ENV MODEL_DIR=/nonexistent"]);
-    const config = this.canaryConfig(stable, broken);
-    await stacks.configure(this.main!, config);
-    const run = await stacks.up(this.main!);
-    this.time("crash-looping canary → up fails", run.ms, 60000);
-    assert.ok(!run.ok, "up succeeded with a crash-looping canary");
-    this.ctx.log(failureExcerpt(run.output));
-    await record("standard-canary-crash-loop", this.mainNamespace);
-    assert.match(run.output, /rollout failed: the canary ReplicaSet california-housing-v-[0-9a-f]{10}-predictor-\S+ .* will not serve: crash-loop/);
-    const serving = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: stable });
-    const stillThere = (this.podUids(serving.pods)).filter((uid) => this.stablePods.includes(uid));
-    assert.ok(stillThere.length > 0 && serving.pods.every(ready), "the stable pods stopped serving");
-    // verify fails while the canary does (the rollout is incomplete); the stable pods themselves still answer.
-    const checks = await runChecks(api, { name: MODEL, namespace: this.mainNamespace }, serving.pods[0], 10000);
-    assert.deepStrictEqual(checks.map((c) => c.ok), [true, true, true, true], JSON.stringify(checks));
-    const started = Date.now();
-    const settings = this.settingsOf(config);
-    const result = await rollback(this.main!, settings, await runningCanary(api, settings), () => undefined);
-    assert.ok(result.ok, result.output.slice(-3000));
-    this.time("rollback → serving", Date.now() - started);
-    const service = await cluster.service(this.mainNamespace, MODEL);
-    assert.strictEqual(service!.spec!.canary, undefined);
-    const after = await observeRollout(api, { name: MODEL, namespace: this.mainNamespace, mode: "Standard", image: stable });
-    assert.ok(after.done, after.progress);
-    assert.deepStrictEqual(this.podUids(after.pods), this.stablePods, "rollback touched the stable pods");
   }
 
   /** 6. A first deploy whose digest does not exist fails fast with image-not-found. */

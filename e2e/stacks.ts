@@ -29,7 +29,8 @@ export class E2EStacks {
       { stackName: name, projectName: PROJECT, program: async () => modelServingProgram() },
       {
         projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${this.stateDir}` } },
-        envVars: { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "e2e", PULUMI_SKIP_UPDATE_CHECK: "true" },
+        // The backend is named here too: an ambient PULUMI_BACKEND_URL would otherwise win over the project's.
+        envVars: { PULUMI_BACKEND_URL: `file://${this.stateDir}`, PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "e2e", PULUMI_SKIP_UPDATE_CHECK: "true" },
       },
     );
     await this.configure(stack, config);
