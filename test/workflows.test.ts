@@ -97,7 +97,7 @@ describe("workflows", function () {
     assert.strictEqual(job.env.STACK, "${{ matrix.stack }}");
   });
 
-  it("deploy: the canary path — verify the canary, promote and commit the stable digest, or roll back and fail", () => {
+  it("deploy: the canary path — verify the canary, promote --analyze and commit the stable digest, or roll back, commit that and fail", () => {
     const wf = parse("deploy.yml");
     const all = steps(wf.jobs.deploy);
     const index = (name: string) => all.findIndex((s) => s.name === name);
@@ -106,8 +106,11 @@ describe("workflows", function () {
     assert.strictEqual(all[canary].if, "steps.up.outputs.canaryImageRef != ''");
     assert.match(all[canary].run, /npm run --silent verify -- "\$STACK" --canary --image "\$IMAGE_REF"/);
     assert.strictEqual(all[promote].if, "steps.up.outputs.canaryImageRef != ''");
-    assert.match(all[promote].run, /npm run --silent promote -- "\$STACK"\nbash \.github\/commit-stack-file\.sh "Promote /);
-    assert.strictEqual(all[rollback].if, "failure() && steps.stack.outputs.canary != ''");
+    assert.match(all[promote].run, /npm run --silent promote -- "\$STACK" --analyze --json > "reports\/analysis-\$\{STACK\}\.json" \|\| code=\$\?/);
+    assert.match(all[promote].run, /if \[ "\$code" = 0 \]; then\n\s+bash \.github\/commit-stack-file\.sh "Promote /);
+    assert.match(all[promote].run, /elif \[ "\$code" = 1 \] && ! git diff --quiet -- "Pulumi\.\$\{STACK\}\.yaml"; then\n\s+bash \.github\/commit-stack-file\.sh "Roll \$\{STACK\} back: its canary/);
+    assert.match(all[promote].run, /exit "\$code"\n?$/);
+    assert.strictEqual(all[rollback].if, "failure() && steps.stack.outputs.canary != '' && steps.promote.outputs.rolled-back != 'true'");
     assert.match(all[rollback].run, /npm run --silent rollback -- "\$STACK"\nbash \.github\/commit-stack-file\.sh "Roll /);
     assert.strictEqual(all[0].with?.["fetch-depth"], 0, "the checkout has the history a rebase needs");
     assert.strictEqual(wf.permissions.contents, "write");
