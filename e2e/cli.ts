@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { condition } from "../cluster/snapshot";
 import { run } from "../test/helpers/runProcess";
 import { Context, MODEL, stackConfig } from "./scenarios";
+import { serverVariantImage } from "./image";
 
 const ROOT = path.resolve(__dirname, "..");
 export const CLI_STACK = "e2e-cli";
@@ -18,6 +19,7 @@ interface CliRun {
   readonly code: number | null;
   readonly ms: number;
   readonly output: string;
+  readonly stdout: string;
 }
 
 export class CliScenarios {
@@ -28,6 +30,11 @@ export class CliScenarios {
 
   /** One `pulumi` command on the project directory, bounded in time, with its output. */
   private async pulumi(args: string[], timeoutMs = 180000): Promise<CliRun> {
+    return this.command("pulumi", [...args, "--non-interactive", "--color", "never"], timeoutMs);
+  }
+
+  /** A command on the project directory with the CLI stack's backend (pulumi, or npm run …). */
+  private async command(tool: string, args: string[], timeoutMs: number): Promise<CliRun> {
     const env = {
       ...process.env,
       PULUMI_BACKEND_URL: `file://${this.stateDir}`,
@@ -38,16 +45,16 @@ export class CliScenarios {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION ?? "true",
     };
     const start = Date.now();
-    const result = await run("pulumi", [...args, "--non-interactive", "--color", "never"], ROOT, timeoutMs, env);
-    return { code: result.status, ms: Date.now() - start, output: result.stdout + result.stderr };
+    const result = await run(tool, args, ROOT, timeoutMs, env);
+    return { code: result.status, ms: Date.now() - start, output: result.stdout + result.stderr, stdout: result.stdout };
   }
 
   private expectOk(result: CliRun, what: string): void {
     assert.strictEqual(result.code, 0, `${what} exited ${result.code}:\n${result.output.slice(-4000)}`);
   }
 
-  private time(what: string, ms: number, budgetMs?: number): void {
-    this.ctx.timings.push({ what: `CLI: ${what}`, ms, budgetMs });
+  private time(what: string, ms: number, budgetMs?: number, note?: string): void {
+    this.ctx.timings.push({ what: `CLI: ${what}`, ms, budgetMs, note });
   }
 
   /** `pulumi stack init`, then the stack file a user writes. */
@@ -84,6 +91,28 @@ export class CliScenarios {
     if (process.env.E2E_VERBOSE) this.ctx.log(again.output);
     assert.doesNotMatch(again.output, /^\s+[+~-]\s+kubernetes:/m, "a no-op up changed a resource");
     this.time("no-op up", again.ms, 8000);
+  }
+
+  /** A canary through `pulumi up`, then `npm run promote -- <stack> --analyze --json`: measured, promoted, written to the stack file. */
+  async promoteAnalyzed(): Promise<void> {
+    const candidate = serverVariantImage(this.ctx.image, "marked");
+    const file = YAML.parse(fs.readFileSync(this.stackFile, "utf8"));
+    file.config["model-serving:image"] = candidate;
+    file.config["model-serving:rollout"] = { canaryPercent: 50, stableImage: this.ctx.image, analysis: { requests: 50 } };
+    fs.writeFileSync(this.stackFile, YAML.stringify(file));
+    const up = await this.pulumi(["up", "-s", CLI_STACK, "--yes", "--policy-pack", "policy"]);
+    this.expectOk(up, "pulumi up with a canary");
+    assert.match(up.output, /\+ .*kubernetes:serving\.kserve\.io\/v1beta1:InferenceService .*create/, "the canary InferenceService is created");
+    this.time("up with a canary → serving", up.ms);
+    const promote = await this.command("npm", ["run", "--silent", "promote", "--", CLI_STACK, "--analyze", "--json"], 300000);
+    this.expectOk(promote, "npm run promote -- --analyze --json");
+    const report = JSON.parse(promote.stdout.trim().split("\n").pop()!);
+    assert.strictEqual(report.verdict, "promote", promote.output.slice(-3000));
+    assert.deepStrictEqual([report.stable.requests, report.canary.requests, report.exitCode], [50, 50, 0]);
+    this.time("npm run promote -- --analyze → promoted, serving", promote.ms, undefined, `p99 stable ${report.stable.p99Ms} ms, canary ${report.canary.p99Ms} ms`);
+    const written = YAML.parse(fs.readFileSync(this.stackFile, "utf8")).config["model-serving:rollout"];
+    assert.strictEqual(written.stableImage, candidate, "promote did not write rollout.stableImage to the stack file");
+    await this.ctx.cluster.until("the canary InferenceService to go", 60000, async () => ((await this.ctx.cluster.service(CLI_NAMESPACE, `${MODEL}-canary`)) ? "present" : true));
   }
 
   /** A mandatory rule (here the memory floor, made mandatory and raised by the pack's config) stops the preview. */

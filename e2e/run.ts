@@ -55,7 +55,7 @@ function table(timings: Timing[]): string {
 }
 
 /** Every wait inside is bounded; this bounds the whole run too, should the engine itself hang. */
-const WHOLE_RUN_MS = 20 * 60 * 1000;
+const WHOLE_RUN_MS = 30 * 60 * 1000;
 
 async function main(): Promise<number> {
   setTimeout(() => {
@@ -108,6 +108,7 @@ async function main(): Promise<number> {
     ["13. CLI: pulumi stack init and the stack file", () => cli.init()],
     ["14. CLI: pulumi preview --diff --policy-pack policy, and a plain preview", () => cli.preview()],
     ["15. CLI: pulumi up --yes --policy-pack policy → serving, then a no-op up", () => cli.up()],
+    ["15b. CLI: a canary by pulumi up, then npm run promote -- --analyze --json promotes it and writes the stack file", () => cli.promoteAnalyzed()],
     ["16. CLI: a mandatory policy violation stops pulumi preview with the rule's message", () => cli.policyViolation()],
     ["17. CLI: pulumi destroy --yes", () => cli.destroy()],
   ];

@@ -34,6 +34,10 @@ function predict(host: string): Promise<{ ok: boolean; variant?: string; detail:
 /** Starts sending to Service `<service>` in `namespace` (port 80); `stop()` ends it and tallies. */
 export async function startServiceLoad(api: KubeApi, namespace: string, service: string): Promise<{ stop: () => Promise<LoadTally> }> {
   const svc = await api.getJson<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${namespace}/services/${service}`);
+  const first = await predict(svc.spec.clusterIP);
+  if (!first.ok) {
+    throw new Error(`Service ${namespace}/${service} (${svc.spec.clusterIP}:80) does not answer from here (${first.detail}): the rollout scenarios need ClusterIP routing (kube-proxy; the toolchain's KNATIVE=1 cluster has it)`);
+  }
   const tally = { requests: 0, failures: 0, failed: [] as string[], byVariant: {} as Record<string, number> };
   let running = true;
   const loop = (async () => {
