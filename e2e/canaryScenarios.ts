@@ -19,6 +19,8 @@ import { StackConfig } from "./stacks";
 import { LoadTally, startServiceLoad } from "./serviceLoad";
 
 const CANARY = canaryServiceName(MODEL);
+/** The model_version the new-model canary's metadata says. */
+const NEW_MODEL_VERSION = "e2e-model-v2";
 const ready = (pod: Pod) => condition(pod.status?.conditions, "Ready")?.status === "True";
 const uids = (pods: Pod[]) => pods.map((p) => (p.metadata as { uid?: string }).uid ?? "").sort();
 const imageOf = (pod: Pod) => pod.spec!.containers[0].image;
@@ -146,7 +148,35 @@ export class CanaryScenarios {
     assert.deepStrictEqual(uids(await this.stableServing(this.marked!)), this.stablePods, "the rollback touched the stable's pods");
   }
 
-  /** 12. A crash-looping canary fails `up` while the stable serves; rollback removes it and leaves the stable untouched. */
+  /** 11d. A new model (version e2e-model-v2, in an image made from the serving one) as a canary: measured, promoted; the stable Service then answers with the new model_version. */
+  async newModel(): Promise<void> {
+    const { stacks, api } = this.ctx;
+    const model = derivedImage(this.marked!, "model-v2", [
+      "USER 0",
+      `RUN cp -r /app/models/california-housing /app/models/v2 && sed -i 's/"model_version": "[^"]*"/"model_version": "${NEW_MODEL_VERSION}"/' /app/models/v2/metadata.json`,
+      "USER 10001:10001",
+      "ENV MODEL_DIR=/app/models/v2",
+    ]);
+    const config = this.config(this.marked!, model);
+    await stacks.configure(this.main(), config);
+    const up = await stacks.up(this.main());
+    assert.ok(up.ok, `up with the new model as a canary failed:\n${up.output.slice(-3000)}`);
+    this.time("new model as a canary → serving", up.ms);
+    const settings = this.settings(config);
+    const canary = await runningCanary(api, settings);
+    const analysis = await analyzeCanary(api, { name: MODEL, namespace: this.namespace, mode: "Standard", image: canary.stableImage, canaryImage: canary.image }, settings.rollout.analysis, () => undefined);
+    assert.strictEqual(analysis.verdict, "promote", analysis.reasons.join("; "));
+    const started = Date.now();
+    const { result, tally } = await this.underLoad("promote of the new model", () => promote(this.main(), settings, canary, () => undefined));
+    assert.ok(result.ok, result.output.slice(-3000));
+    this.time("promote of the new model → serving", Date.now() - started, undefined, `${served(tally)}; model versions answered: ${JSON.stringify(tally.byModelVersion)}`);
+    assert.ok((tally.byModelVersion[NEW_MODEL_VERSION] ?? 0) > 0, `no answer carried the new model version: ${JSON.stringify(tally.byModelVersion)}`);
+    this.stablePods = uids(await this.stableServing(model));
+    this.marked = model;
+    await this.canaryGone();
+  }
+
+  /** 11c. A crash-looping canary fails `up` while the stable serves; rollback removes it and leaves the stable untouched. */
   async crashingCanary(record: Recorder): Promise<void> {
     const { stacks, api } = this.ctx;
     const broken = derivedImage(this.marked!, "crashing-canary", ["ENV MODEL_DIR=/nonexistent"]);

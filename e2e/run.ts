@@ -100,6 +100,7 @@ async function main(): Promise<number> {
     ["10. promote --analyze promotes a good canary: measured, then a rolling update with no failed request", () => c.analyzeAndPromote()],
     ["11a. promote --analyze rolls back a canary that answers 5xx; the stable never fails a request", () => c.analyzeAndRollBack("errors")],
     ["11b. promote --analyze rolls back a canary slower than the threshold", () => c.analyzeAndRollBack("slow")],
+    ["11d. a new model version as a canary: promote --analyze promotes it; the stable Service then answers with its model_version", () => c.newModel()],
     ["11c. a crash-looping canary fails up while the stable serves; rollback leaves the stable untouched", () => c.crashingCanary(record)],
     ["6. a first deploy of a missing digest fails fast with image-not-found", () => s.missingDigest(record)],
     ["7. destroy removes a created namespace", () => s.destroyCreated()],

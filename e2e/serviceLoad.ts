@@ -13,16 +13,27 @@ export interface LoadTally {
   readonly failed: string[];
   /** Answers by x-server-variant ("none" when the header is absent). */
   readonly byVariant: Record<string, number>;
+  /** Answers by the model_version the server put in them. */
+  readonly byModelVersion: Record<string, number>;
 }
 
-function predict(host: string): Promise<{ ok: boolean; variant?: string; detail: string }> {
+function predict(host: string): Promise<{ ok: boolean; variant?: string; modelVersion?: string; detail: string }> {
   const payload = JSON.stringify({ features: SAMPLE_FEATURES });
   return new Promise((resolve) => {
     const req = http.request(
       { host, port: 80, method: "POST", path: "/predict", agent: false, timeout: 5000, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
       (res) => {
-        res.resume();
-        res.on("end", () => resolve({ ok: res.statusCode === 200, variant: res.headers["x-server-variant"] as string | undefined, detail: `HTTP ${res.statusCode}` }));
+        let body = "";
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => {
+          let modelVersion: string | undefined;
+          try {
+            modelVersion = JSON.parse(body).model_version;
+          } catch {
+            modelVersion = undefined;
+          }
+          resolve({ ok: res.statusCode === 200, variant: res.headers["x-server-variant"] as string | undefined, modelVersion, detail: `HTTP ${res.statusCode}` });
+        });
       },
     );
     req.on("timeout", () => req.destroy(new Error("timed out after 5 s")));
@@ -38,7 +49,7 @@ export async function startServiceLoad(api: KubeApi, namespace: string, service:
   if (!first.ok) {
     throw new Error(`Service ${namespace}/${service} (${svc.spec.clusterIP}:80) does not answer from here (${first.detail}): the rollout scenarios need ClusterIP routing (kube-proxy; the toolchain's KNATIVE=1 cluster has it)`);
   }
-  const tally = { requests: 0, failures: 0, failed: [] as string[], byVariant: {} as Record<string, number> };
+  const tally = { requests: 0, failures: 0, failed: [] as string[], byVariant: {} as Record<string, number>, byModelVersion: {} as Record<string, number> };
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -50,6 +61,8 @@ export async function startServiceLoad(api: KubeApi, namespace: string, service:
       } else {
         const variant = answer.variant ?? "none";
         tally.byVariant[variant] = (tally.byVariant[variant] ?? 0) + 1;
+        const version = answer.modelVersion ?? "none";
+        tally.byModelVersion[version] = (tally.byModelVersion[version] ?? 0) + 1;
       }
       await new Promise((r) => setTimeout(r, 20));
     }
