@@ -13,12 +13,13 @@ import { Cluster } from "./cluster";
 import { buildAndPush } from "./image";
 import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";
 import { CanaryScenarios } from "./canaryScenarios";
+import { KNATIVE_NAMESPACE, KnativeScenarios } from "./knativeScenarios";
 import { CLI_NAMESPACE, CliScenarios } from "./cli";
 import { SLOW_NAMESPACE, slowStartDeploys } from "./slowStart";
 import { E2EStacks } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..");
-const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE];
+const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE, KNATIVE_NAMESPACE];
 
 function preflight(): void {
   if (!process.env.KUBECONFIG) throw new Error("set KUBECONFIG to the cluster to test (one with KServe and a registry it pulls from)");
@@ -41,8 +42,11 @@ function recorder(api: KubeApi, dir: string | undefined) {
     const selector = encodeURIComponent(`serving.kserve.io/inferenceservice in (${MODEL},${canaryServiceName(MODEL)})`);
     const deployments = await get(`/apis/apps/v1/namespaces/${namespace}/deployments?labelSelector=${selector}`);
     const replicaSets = await get(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=${selector}`);
+    // Knative mode: the Revisions (what each runs), as the watch reads them.
+    const revisions = await get(`/apis/serving.knative.dev/v1/namespaces/${namespace}/revisions`);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ ...snapshot, deployments: deployments?.items ?? [], replicaSets: replicaSets?.items ?? [] }, null, 2) + "\n");
+    const recorded = { ...snapshot, deployments: deployments?.items ?? [], replicaSets: replicaSets?.items ?? [], knativeRevisions: revisions?.items ?? [] };
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(recorded, null, 2) + "\n");
   };
 }
 
@@ -90,6 +94,7 @@ async function main(): Promise<number> {
   const record = recorder(api, process.env.E2E_RECORD_DIR);
   const c = new CanaryScenarios(ctx, () => s.mainStack(), s.mainNamespace);
   const cli = new CliScenarios(ctx);
+  const k = new KnativeScenarios(ctx);
   const scenarios: [string, () => Promise<void>][] = [
     ["1. preview of a new stack lists what it will create", () => s.previewNewStack()],
     ["2. up → serving: exact digest, uid 10001, port, probes, resources, security; verify; outputs", () => s.firstUp(record)],
@@ -112,6 +117,12 @@ async function main(): Promise<number> {
     ["15b. CLI: a canary by pulumi up, then npm run promote -- --analyze --json promotes it and writes the stack file", () => cli.promoteAnalyzed()],
     ["16. CLI: a mandatory policy violation stops pulumi preview with the rule's message", () => cli.policyViolation()],
     ["17. CLI: pulumi destroy --yes", () => cli.destroy()],
+    ["K1. Knative: first up → serving through the ingress; verify", () => k.firstUp(record)],
+    ["K2. Knative: up again changes nothing", () => k.noOpUp()],
+    ["K3. Knative: a crash-looping update fails up with the cause; the old Revision answers every request", () => k.badUpdate(record)],
+    ["K4. Knative: a 20 % canary measured through the ingress; verify --canary and verify test different Revisions", () => k.canary(record)],
+    ["K5. Knative: rollback never sends more than the canary's share to the canary", () => k.rollback()],
+    ["K6. Knative: destroy within a minute", () => k.destroy()],
   ];
   // E2E_ONLY (a regular expression) runs the scenarios whose names match it: for working on one.
   const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;

@@ -36,6 +36,8 @@ export interface FakeState {
   /** apps/v1 Deployments and ReplicaSets (Standard mode's predictor), as the API returns them. */
   deployments: KubeObject[];
   replicaSets: KubeObject[];
+  /** serving.knative.dev/v1 Revisions (Knative mode), as the API returns them. */
+  knativeRevisions: KubeObject[];
   /** Namespaces that exist, as the API returns them. */
   namespaces: KubeObject[];
 }
@@ -73,6 +75,7 @@ export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}
     failures: [],
     deployments: [],
     replicaSets: [],
+    knativeRevisions: [],
     namespaces: [],
     ...overrides,
   };
@@ -318,6 +321,10 @@ export class FakeKubeApi {
     if (req.method === "GET" && (m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/.exec(p))) {
       const deployment = this.state.deployments.find((d) => d.metadata.namespace === m![1] && d.metadata.name === m![2]);
       return deployment ? json(res, deployment) : status(res, 404, `deployments.apps "${m[2]}" not found`, "NotFound");
+    }
+    if (req.method === "GET" && (m = /^\/apis\/serving\.knative\.dev\/v1\/namespaces\/([^/]+)\/revisions\/([^/]+)$/.exec(p))) {
+      const revision = this.state.knativeRevisions.find((r) => r.metadata.namespace === m![1] && r.metadata.name === m![2]);
+      return revision ? json(res, revision) : status(res, 404, `revisions.serving.knative.dev "${m[2]}" not found`, "NotFound");
     }
     if (req.method === "GET" && (m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets$/.exec(p))) {
       const selector = url.searchParams.get("labelSelector") ?? "";

@@ -1,0 +1,139 @@
+// Knative mode on the toolchain's Knative Serving 1.21 (Traefik as the ingress): the program's
+// own stack in KServe's Knative mode, requests through the ingress by the route's host name.
+import * as assert from "assert";
+import { Stack } from "@pulumi/pulumi/automation";
+import { observeRollout } from "../cluster/rollout";
+import { condition } from "../cluster/snapshot";
+import { verify } from "../cluster/verify";
+import { rollback, runningCanary } from "../commands/rolloutCommands";
+import { parseSettings } from "../core/config/settings";
+import { serverVariantImage } from "./image";
+import { ingressLoad, IngressTally, sendThroughIngress } from "./ingress";
+import { Context, failureExcerpt, MODEL, Recorder, stackConfig } from "./scenarios";
+import { StackConfig } from "./stacks";
+
+export const KNATIVE_NAMESPACE = "e2e-knative";
+/** Small requests: a failed Revision keeps its pod (and its CPU request) until Knative's progress deadline. */
+const SMALL = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+const share = (t: IngressTally, variant: string) => (100 * (t.byVariant[variant] ?? 0)) / Math.max(1, t.requests - t.failures);
+
+export class KnativeScenarios {
+  private stack?: Stack;
+  private marked?: string;
+  private host = "";
+
+  constructor(private readonly ctx: Context) {}
+
+  private time(what: string, ms: number, budgetMs?: number, note?: string): void {
+    this.ctx.timings.push({ what: `Knative: ${what}`, ms, budgetMs, note });
+  }
+
+  private config(image: string, extra: StackConfig = {}): StackConfig {
+    return stackConfig(KNATIVE_NAMESPACE, image, { "model-serving:deploymentMode": "Knative", "model-serving:resources": SMALL, "model-serving:readyTimeoutSeconds": 180, ...extra });
+  }
+
+  private async up(config: StackConfig) {
+    await this.ctx.stacks.configure(this.stack!, config);
+    return this.ctx.stacks.up(this.stack!);
+  }
+
+  /** K1. First up → serving through the ingress; verify. */
+  async firstUp(record: Recorder): Promise<void> {
+    const { stacks, cluster, image, api } = this.ctx;
+    this.stack = await stacks.create("e2e-knative", this.config(image));
+    const run = await stacks.up(this.stack);
+    assert.ok(run.ok, `first up (Knative) failed:\n${run.output.slice(-4000)}`);
+    this.time("first up → serving", run.ms, 15000);
+    const service = await cluster.service(KNATIVE_NAMESPACE, MODEL);
+    assert.strictEqual(condition(service?.status?.conditions, "Ready")?.status, "True");
+    this.host = new URL(service!.status!.url!).host;
+    const answers = await sendThroughIngress(this.host, 20);
+    assert.strictEqual(answers.failures, 0, `through the ingress (Host ${this.host}): ${answers.failed.join("; ")}`);
+    const verified = await verify(api, { name: MODEL, namespace: KNATIVE_NAMESPACE, mode: "Knative", image }, { timeoutMs: 30000, log: () => undefined });
+    assert.ok(verified.ok, verified.report);
+    await record("knative-serving", KNATIVE_NAMESPACE);
+  }
+
+  /** K2. No-op up. */
+  async noOpUp(): Promise<void> {
+    const run = await this.ctx.stacks.up(this.stack!);
+    assert.ok(run.ok, run.output.slice(-3000));
+    assert.deepStrictEqual(run.steps, [], "a no-op up changed something");
+    this.time("no-op up", run.ms, 8000);
+  }
+
+  /** K3. A crash-looping update fails up with the cause while the old Revision answers every request. */
+  async badUpdate(record: Recorder): Promise<void> {
+    const load = ingressLoad(this.host);
+    const run = await this.up(this.config(this.ctx.image, { "model-serving:env": { MODEL_DIR: "/nonexistent" } }));
+    const tally = await load.stop();
+    this.time("crash-looping update → up fails", run.ms, 60000, `${tally.requests} requests through the ingress, ${tally.failures} failed`);
+    assert.ok(!run.ok, "up succeeded on a crash-looping update");
+    this.ctx.log(failureExcerpt(run.output));
+    assert.match(run.output, /will not serve: crash-loop/);
+    assert.match(run.output, /`model-serving:env`/);
+    await record("knative-crash-loop-update", KNATIVE_NAMESPACE);
+    assert.strictEqual(tally.failures, 0, `the old Revision failed requests: ${tally.failed.join("; ")}`);
+    const fixed = await this.up(this.config(this.ctx.image));
+    assert.ok(fixed.ok, `up after reverting failed:\n${fixed.output.slice(-3000)}`);
+    this.time("reverting the bad update → serving", fixed.ms);
+  }
+
+  /** K4. A 20 % canary: the share measured through the ingress; verify --canary on the canary Revision, verify on the stable one. */
+  async canary(record: Recorder): Promise<void> {
+    const { image, api } = this.ctx;
+    this.marked = serverVariantImage(image, "marked");
+    const run = await this.up(this.config(this.marked, { "model-serving:rollout": { canaryPercent: 20, stableImage: image } }));
+    assert.ok(run.ok, `up with a canary failed:\n${run.output.slice(-4000)}`);
+    this.time("canary up (20 %) → serving", run.ms);
+    await record("knative-canary-serving", KNATIVE_NAMESPACE);
+    const tally = await sendThroughIngress(this.host, 400);
+    const measured = share(tally, "marked");
+    this.time("400 requests through the ingress", 0, undefined, `canary share ${measured.toFixed(1)} % (20 % configured), ${tally.failures} failed`);
+    assert.strictEqual(tally.failures, 0, tally.failed.join("; "));
+    assert.ok(Math.abs(measured - 20) <= 5, `the canary answered ${measured.toFixed(1)} % of 400 requests, not 20 ± 5`);
+    const target = { name: MODEL, namespace: KNATIVE_NAMESPACE, mode: "Knative", image, canaryImage: this.marked };
+    const canary = await verify(api, target, { timeoutMs: 30000, canary: true, log: () => undefined });
+    assert.ok(canary.ok, canary.report);
+    const stable = await verify(api, target, { timeoutMs: 30000, log: () => undefined });
+    assert.ok(stable.ok, stable.report);
+    assert.notStrictEqual(canary.revision?.replace(/^the canary /, ""), stable.revision, "verify and verify --canary tested the same Revision");
+  }
+
+  /** K5. Rollback: never more than the canary's share to the canary while it happens. */
+  async rollback(): Promise<void> {
+    const { image, api } = this.ctx;
+    const config = this.config(this.marked!, { "model-serving:rollout": { canaryPercent: 20, stableImage: image } });
+    const settings = parseSettings(config, { stack: "e2e-knative", projectDir: process.cwd() });
+    const running = await runningCanary(api, settings);
+    const load = ingressLoad(this.host);
+    const started = Date.now();
+    const result = await rollback(this.stack!, settings, running, (line) => this.ctx.log(`    ${line}`), api);
+    const during = await load.stop();
+    const canaryShare = share(during, "marked");
+    this.time("rollback → stable alone", Date.now() - started, undefined, `${during.requests} requests through the ingress, ${during.failures} failed, canary answered ${canaryShare.toFixed(1)} %`);
+    assert.ok(result.ok, result.output.slice(-3000));
+    assert.strictEqual(during.failures, 0, during.failed.join("; "));
+    assert.ok(canaryShare <= 25, `the canary answered ${canaryShare.toFixed(1)} % of the requests during the rollback`);
+    const after = await sendThroughIngress(this.host, 50);
+    assert.strictEqual(after.byVariant.marked ?? 0, 0, "the canary still answers after the rollback");
+    const seen = await observeRollout(api, { name: MODEL, namespace: KNATIVE_NAMESPACE, mode: "Knative", image });
+    assert.ok(seen.done, seen.progress);
+    // What is left is what the program declares: no canary field, the latest Revision at 100 %.
+    const service = await this.ctx.cluster.service(KNATIVE_NAMESPACE, MODEL);
+    assert.strictEqual(service!.spec!.predictor!.canaryTrafficPercent, undefined, "canaryTrafficPercent was left on the service");
+    const traffic = (service!.status!.components!.predictor as { traffic?: { latestRevision?: boolean; percent?: number }[] }).traffic;
+    assert.deepStrictEqual(traffic?.map((t) => [t.latestRevision, t.percent]), [[true, 100]]);
+  }
+
+  /** K6. Destroy within a minute. */
+  async destroy(): Promise<void> {
+    const { stacks, cluster } = this.ctx;
+    const run = await stacks.destroy(this.stack!);
+    assert.ok(run.ok, run.output.slice(-3000));
+    this.time("destroy", run.ms, 60000);
+    await cluster.until("the Knative namespace to go", 120000, async () => ((await cluster.namespace(KNATIVE_NAMESPACE)) ? "present" : true));
+    await stacks.remove(this.stack!);
+  }
+}

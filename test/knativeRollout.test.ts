@@ -1,0 +1,80 @@
+// Knative mode on objects recorded from the toolchain's Knative Serving 1.21 with KServe v0.20.0
+// (npm run e2e scenarios K1–K4 with E2E_RECORD_DIR): the watch, verify and verify --canary.
+import * as assert from "assert";
+import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
+import { observeRollout, RolloutTarget } from "../cluster/rollout";
+import { verify } from "../cluster/verify";
+import { watchRollout } from "../cluster/watchRollout";
+import { FakeKubeApi } from "./helpers/fakeKubeApi";
+import { loadRecording, Recording, recordingState } from "./helpers/recordings";
+
+const NAME = "california-housing";
+const REVISION = "serving.knative.dev/revision";
+const revisionImage = (r: Recording, revision: string) => r.knativeRevisions!.find((x) => x.metadata.name === `${NAME}-predictor-${revision}`)!.spec.containers[0].image as string;
+const podsOf = (r: Recording, revision: string) => r.pods.filter((p) => p.metadata.labels?.[REVISION] === `${NAME}-predictor-${revision}`).map((p) => p.metadata.name);
+const target = (extra: Partial<RolloutTarget> = {}): RolloutTarget => ({ name: NAME, namespace: "e2e-knative", mode: "Knative", ...extra });
+
+describe("Knative mode on objects recorded from a real cluster", function () {
+  this.timeout(20000);
+  let fake: FakeKubeApi | undefined;
+  afterEach(() => fake?.stop());
+
+  async function start(name: string): Promise<{ api: KubeApi; r: Recording }> {
+    const r = loadRecording(name);
+    fake = await new FakeKubeApi(recordingState(r)).start();
+    return { api: new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000), r };
+  }
+
+  it("serving: the latest created Revision is ready and runs the image this deploy applied", async () => {
+    const { api, r } = await start("knative-serving");
+    const image = revisionImage(r, "00001");
+    const seen = await observeRollout(api, target({ image }));
+    assert.ok(seen.done, seen.progress);
+    assert.strictEqual(seen.revision, `Revision ${NAME}-predictor-00001`);
+    assert.deepStrictEqual(seen.pods.map((p) => p.metadata.name), podsOf(r, "00001"));
+  });
+
+  it("a latest Revision of another image is not this deploy's, whatever the generation counters say", async () => {
+    const { api, r } = await start("knative-serving");
+    const running = revisionImage(r, "00001");
+    const expected = `${running.split("@")[0]}@sha256:${"b".repeat(64)}`;
+    // KServe's observedGeneration is the Knative Service's counter: here equal to the generation.
+    assert.strictEqual(r.inferenceService!.status!.observedGeneration, r.inferenceService!.metadata.generation);
+    const seen = await observeRollout(api, target({ image: expected }));
+    assert.strictEqual(seen.done, false);
+    assert.strictEqual(seen.progress, `Revision ${NAME}-predictor-00001 runs ${running}; waiting for KServe to create a Revision of ${expected}`);
+  });
+
+  it("a crash-looping update fails as that Revision's, the old Revision's pod not counted", async () => {
+    const { api, r } = await start("knative-crash-loop-update");
+    const result = await watchRollout(api, target({ image: revisionImage(r, "00002") }), { timeoutMs: 5000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.match(result.summary, new RegExp(`^Revision ${NAME}-predictor-00002 will not serve: crash-loop`));
+    assert.deepStrictEqual(result.pods.map((p) => p.metadata.name), podsOf(r, "00002"));
+  });
+
+  it("a canary: the stable is KServe's latestRolledoutRevision, the canary the latest; verify tests the stable's pod, verify --canary the canary's", async () => {
+    const { api, r } = await start("knative-canary-serving");
+    const predictor = r.inferenceService!.status!.components!.predictor!;
+    assert.deepStrictEqual([predictor.latestRolledoutRevision, predictor.latestCreatedRevision], [`${NAME}-predictor-00003`, `${NAME}-predictor-00004`]);
+    const canaryTarget = target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") });
+    const seen = await observeRollout(api, canaryTarget);
+    assert.ok(seen.done, seen.progress);
+    assert.deepStrictEqual([seen.pods.map((p) => p.metadata.name), seen.canary!.pods.map((p) => p.metadata.name)], [podsOf(r, "00003"), podsOf(r, "00004")]);
+    const canary = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, canary: true, log: () => undefined });
+    assert.ok(canary.ok, canary.report);
+    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00004"));
+    fake!.portForwards.length = 0;
+    const stable = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
+    assert.ok(stable.ok, stable.report);
+    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
+  });
+
+  it("a rollback's first step is not done while the latest Revision is still the canary's (it would hand the canary 100 %)", async () => {
+    const { api, r } = await start("knative-canary-serving");
+    const stable = revisionImage(r, "00003");
+    const seen = await observeRollout(api, target({ image: stable, canaryImage: stable }));
+    assert.strictEqual(seen.done, false);
+    assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00004 runs .*; waiting for KServe to create a Revision of ${stable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+  });
+});
