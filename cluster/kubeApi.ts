@@ -48,13 +48,13 @@ export class KubeApi {
   constructor(readonly kc: KubeConfig, private readonly timeoutMs = 15000) {}
 
   /** One request; resolves with any status, rejects on network errors and after the timeout. */
-  async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<KubeResponse> {
+  async request(method: string, path: string, body?: unknown): Promise<KubeResponse> {
     const url = new URL(path, this.kc.getCurrentCluster()!.server);
     const options: https.RequestOptions = { method, headers: { accept: "application/json, */*" } };
     await this.kc.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
-      options.headers = { ...options.headers, "content-type": contentType, "content-length": Buffer.byteLength(payload) };
+      options.headers = { ...options.headers, "content-type": "application/json", "content-length": Buffer.byteLength(payload) };
     }
     const send = url.protocol === "http:" ? http.request : https.request;
     return new Promise((resolve, reject) => {
@@ -73,15 +73,6 @@ export class KubeApi {
   /** GET a path; the parsed JSON, or KubeApiError. */
   async getJson<T>(path: string): Promise<T> {
     const res = await this.request("GET", path);
-    if (res.status < 200 || res.status > 299) {
-      throw new KubeApiError(res.status, path, res.body);
-    }
-    return JSON.parse(res.body) as T;
-  }
-
-  /** A JSON merge patch (RFC 7386: maps merge, lists are replaced); the patched object, or KubeApiError. */
-  async mergePatch<T>(path: string, patch: unknown): Promise<T> {
-    const res = await this.request("PATCH", path, patch, "application/merge-patch+json");
     if (res.status < 200 || res.status > 299) {
       throw new KubeApiError(res.status, path, res.body);
     }

@@ -31,7 +31,7 @@ rolloutCommand("promote", USAGE, { analyze: { type: "boolean" }, json: { type: "
     analysis.verdict === "promote"
       ? exitCode(await promote(await stack(), settings, canary, log))
       : analysis.verdict === "rollback"
-        ? (await rollback(await stack(), settings, canary, log, api), 1)
+        ? (await rollback(await stack(), settings, canary, log), 1)
         : (log("inconclusive: nothing changed; rerun promote --analyze, or promote or roll back by hand"), INCONCLUSIVE);
   if (values.json) console.log(JSON.stringify({ ...report, exitCode: code }));
   return code;

@@ -6,4 +6,4 @@ const USAGE = `usage: npm run --silent rollback -- <stack> [--kubeconfig FILE]
   sets model-serving:image to the stable image, which removes the running canary (refused when none runs);
   then runs the program (the same code as \`pulumi up\`) on the stack; exit 0 only if the update serves.`;
 
-rolloutCommand("rollback", USAGE, {}, async ({ settings, api, canary, stack }) => exitCode(await rollback(await stack(), settings, canary, console.log, api)));
+rolloutCommand("rollback", USAGE, {}, async ({ settings, canary, stack }) => exitCode(await rollback(await stack(), settings, canary, console.log)));

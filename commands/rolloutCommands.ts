@@ -10,10 +10,7 @@ import { KubeApi, paths } from "../cluster/kubeApi";
 import { InferenceService } from "../cluster/snapshot";
 import { canaryServiceName } from "../core/canary";
 import { isKnative } from "../core/deploymentMode";
-import { CANARY_PERCENT_ANNOTATION, CONTAINER_NAME, inferenceServiceSpec } from "../core/manifests";
-import { configFacts } from "../cluster/configFacts";
-import { rolloutFailureText, watchRollout } from "../cluster/watchRollout";
-import type { RolloutTarget } from "../cluster/rollout";
+import { CANARY_PERCENT_ANNOTATION, CONTAINER_NAME } from "../core/manifests";
 
 /** The canary the cluster runs now: its image, and the stable one beside it. */
 export interface RunningCanary {
@@ -56,8 +53,10 @@ export interface CommandResult {
   readonly output: string;
 }
 
-async function apply(stack: Stack, key: string, value: string, log: (line: string) => void): Promise<CommandResult> {
-  await stack.setConfig(key, { value }, true);
+async function apply(stack: Stack, config: Record<string, string>, log: (line: string) => void): Promise<CommandResult> {
+  for (const [key, value] of Object.entries(config)) {
+    await stack.setConfig(key, { value }, true);
+  }
   let output = "";
   try {
     await stack.up({ onOutput: (text) => ((output += text), log(text.replace(/\n$/, ""))), color: "never" });
@@ -75,45 +74,36 @@ export async function promote(stack: Stack, s: Settings, canary: RunningCanary, 
       ? `  the canary Revision (${canary.percent} %) takes all of the traffic`
       : `  ${s.modelName} rolls over to the canary's image (a new pod Ready before an old one stops), then ${canaryServiceName(s.modelName)} is deleted`,
   );
-  return apply(stack, "model-serving:rollout.stableImage", canary.image, log);
+  return apply(stack, { "model-serving:rollout.stableImage": canary.image }, log);
 }
 
 /**
- * Knative mode, before the program runs: KServe's own rollback, in two patches. First the
- * predictor as the program will leave it (the stable image) with `canaryTrafficPercent: 0`, so
- * KServe keeps all of the traffic on the stable Revision (`latestRolledoutRevision`) while a
- * Revision of the stable image starts; once that one is ready, the field goes, and "latest"
- * (now that ready Revision) takes 100 %. Dropping the field at once instead routes "latest" to
- * the latest *ready* Revision, the canary, until the new one is ready (measured on the toolchain
- * cluster: 27.6 % of the requests during a rollback answered by the canary at a 20 % share).
- * The field is removed by patch too: written by this patch, it is not the program's to remove
- * (server-side apply leaves fields another manager set).
+ * The canary is removed; the stable is left as it is. Knative mode does KServe's own rollback,
+ * in two updates of the program: first the stable image as a canary at 0 % (config: `image` and
+ * `rollout.canaryPercent: 0`, with the canary's digest as `rollout.stableImage` for the moment),
+ * so KServe keeps all of the traffic on the stable Revision (`latestRolledoutRevision`) while a
+ * Revision of the stable image starts, and `up` returns once it is ready; then the real
+ * `rollout.stableImage` and share again, and that ready Revision takes 100 %. Pinning the image
+ * and dropping the share at once routes "latest" to the latest *ready* Revision — the canary —
+ * until the new one is ready (measured on the toolchain cluster: the canary answered 27.6 % of
+ * the requests during such a rollback, at a 20 % share).
  */
-export async function holdTrafficOnStable(api: KubeApi, s: Settings, stableImage: string, log: (line: string) => void): Promise<void> {
-  const path = paths.inferenceService(s.namespace, s.modelName);
-  const predictor = (inferenceServiceSpec(s, stableImage) as { predictor: Record<string, unknown> }).predictor;
-  const watch = async (target: RolloutTarget, what: string) => {
-    const result = await watchRollout(api, target, { timeoutMs: s.readyTimeoutSeconds * 1000, intervalMs: 1000, facts: configFacts(s), log: (line) => log(`  ${line}`) });
-    if (!result.ok) throw new Error(`${what}: ${rolloutFailureText(result)}`);
-  };
-  const target = { name: s.modelName, namespace: s.namespace, mode: s.deploymentMode, image: stableImage };
-  log(`  1. canaryTrafficPercent 0 with the stable image: all traffic stays on the stable Revision while a Revision of ${stableImage} starts`);
-  await api.mergePatch(path, { spec: { predictor: { ...predictor, canaryTrafficPercent: 0 } } });
-  await watch({ ...target, canaryImage: stableImage }, "the stable image's new Revision did not become ready (the canary Revision got no traffic meanwhile)");
-  log("  2. canaryTrafficPercent removed: that ready Revision takes 100 %");
-  await api.mergePatch(path, { spec: { predictor: { canaryTrafficPercent: null } } });
-  await watch(target, "the stable image's Revision did not take the traffic");
-}
-
-/** The canary is removed; the stable is left as it is (Knative mode: through holdTrafficOnStable, given the API). */
-export async function rollback(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void, api?: KubeApi): Promise<CommandResult> {
+export async function rollback(stack: Stack, s: Settings, canary: RunningCanary, log: (line: string) => void): Promise<CommandResult> {
   log(`rollback: model-serving:image ${s.image ?? "(built)"} → ${canary.stableImage}`);
   log(`  the canary ${canary.image} (${canary.percent} %) is removed; the stable is untouched`);
   if (s.image === undefined) {
     log("  the stack now deploys that digest instead of building; unset model-serving:image to build and canary again");
   }
-  if (isKnative(s) && api) {
-    await holdTrafficOnStable(api, s, canary.stableImage, log);
+  if (!isKnative(s)) {
+    return apply(stack, { "model-serving:image": canary.stableImage }, log);
   }
-  return apply(stack, "model-serving:image", canary.stableImage, log);
+  log("  1. the stable image as a canary at 0 %: all traffic stays on the stable Revision while a Revision of it starts");
+  const held = await apply(stack, { "model-serving:image": canary.stableImage, "model-serving:rollout.stableImage": canary.image, "model-serving:rollout.canaryPercent": "0" }, log);
+  if (!held.ok) {
+    log(`  stopped with rollout.stableImage set to the canary's digest and canaryPercent 0 (no traffic to the canary); fix the cause, then set rollout.stableImage: ${canary.stableImage} and canaryPercent: ${s.rollout.canaryPercent}`);
+    return held;
+  }
+  log("  2. the stable digest and share again: that ready Revision takes 100 %");
+  const done = await apply(stack, { "model-serving:rollout.stableImage": canary.stableImage, "model-serving:rollout.canaryPercent": String(s.rollout.canaryPercent) }, log);
+  return { ok: done.ok, output: `${held.output}\n${done.output}` };
 }

@@ -5,14 +5,18 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { observeRollout } from "../cluster/rollout";
 import { condition } from "../cluster/snapshot";
 import { verify } from "../cluster/verify";
-import { rollback, runningCanary } from "../commands/rolloutCommands";
+import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
+import { analysisLines, analyzeCanary } from "../cluster/canaryAnalysis";
 import { parseSettings } from "../core/config/settings";
-import { serverVariantImage } from "./image";
+import { derivedImage, serverVariantImage } from "./image";
+import { LISTEN_DELAY_SECONDS } from "./slowStart";
 import { ingressLoad, IngressTally, sendThroughIngress } from "./ingress";
 import { Context, failureExcerpt, MODEL, Recorder, stackConfig } from "./scenarios";
 import { StackConfig } from "./stacks";
 
 export const KNATIVE_NAMESPACE = "e2e-knative";
+export const KNATIVE_MISSING_NAMESPACE = "e2e-knative-missing";
+export const KNATIVE_SLOW_NAMESPACE = "e2e-knative-slow";
 /** Small requests: a failed Revision keeps its pod (and its CPU request) until Knative's progress deadline. */
 const SMALL = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
@@ -109,7 +113,7 @@ export class KnativeScenarios {
     const running = await runningCanary(api, settings);
     const load = ingressLoad(this.host);
     const started = Date.now();
-    const result = await rollback(this.stack!, settings, running, (line) => this.ctx.log(`    ${line}`), api);
+    const result = await rollback(this.stack!, settings, running, (line) => this.ctx.log(`    ${line}`));
     const during = await load.stop();
     const canaryShare = share(during, "marked");
     this.time("rollback → stable alone", Date.now() - started, undefined, `${during.requests} requests through the ingress, ${during.failures} failed, canary answered ${canaryShare.toFixed(1)} %`);
@@ -125,6 +129,61 @@ export class KnativeScenarios {
     assert.strictEqual(service!.spec!.predictor!.canaryTrafficPercent, undefined, "canaryTrafficPercent was left on the service");
     const traffic = (service!.status!.components!.predictor as { traffic?: { latestRevision?: boolean; percent?: number }[] }).traffic;
     assert.deepStrictEqual(traffic?.map((t) => [t.latestRevision, t.percent]), [[true, 100]]);
+  }
+
+  /** K5b. The canary again, then promote --analyze: measured against the stable Revision, promoted with no failed request; then all traffic is the canary's. */
+  async analyzeAndPromote(): Promise<void> {
+    const { image, api } = this.ctx;
+    const config = this.config(this.marked!, { "model-serving:rollout": { canaryPercent: 20, stableImage: image, analysis: { requests: 100 } } });
+    const run = await this.up(config);
+    assert.ok(run.ok, `up with the canary again failed:\n${run.output.slice(-3000)}`);
+    const settings = parseSettings(config, { stack: "e2e-knative", projectDir: process.cwd() });
+    const running = await runningCanary(api, settings);
+    const analysis = await analyzeCanary(api, { name: MODEL, namespace: KNATIVE_NAMESPACE, mode: "Knative", image: running.stableImage, canaryImage: running.image }, settings.rollout.analysis, () => undefined);
+    analysisLines(analysis).forEach((line) => this.ctx.log(`  ${line}`));
+    assert.strictEqual(analysis.verdict, "promote", analysis.reasons.join("; "));
+    assert.notStrictEqual(analysis.stablePod, analysis.canaryPod);
+    const load = ingressLoad(this.host);
+    const started = Date.now();
+    const result = await promote(this.stack!, settings, running, () => undefined);
+    const during = await load.stop();
+    this.time("promote --analyze → the canary takes 100 %", Date.now() - started, undefined, `${during.requests} requests through the ingress, ${during.failures} failed`);
+    assert.ok(result.ok, result.output.slice(-3000));
+    assert.strictEqual(during.failures, 0, during.failed.join("; "));
+    const after = await sendThroughIngress(this.host, 50);
+    assert.strictEqual(after.byVariant.marked, 50, `after the promote: ${JSON.stringify(after.byVariant)}`);
+  }
+
+  /** K7. A first deploy of a digest that does not exist fails fast with image-not-found. */
+  async missingDigest(): Promise<void> {
+    const { stacks, image } = this.ctx;
+    const missing = `${image.slice(0, image.indexOf("@"))}@sha256:${"0".repeat(64)}`;
+    const stack = await stacks.create("e2e-knative-missing", stackConfig(KNATIVE_MISSING_NAMESPACE, missing, { "model-serving:deploymentMode": "Knative", "model-serving:resources": SMALL }));
+    try {
+      const run = await stacks.up(stack);
+      this.time("missing digest → up fails", run.ms, 60000);
+      assert.ok(!run.ok, "up succeeded with an image that does not exist");
+      this.ctx.log(failureExcerpt(run.output));
+      assert.match(run.output, /will not serve: image-not-found/);
+      assert.match(run.output, /`model-serving:image`/);
+    } finally {
+      await stacks.remove(stack);
+    }
+  }
+
+  /** K8. No false alarm: an image that listens only after 25 s deploys (Knative mode has no startup probe by default). */
+  async slowStart(): Promise<void> {
+    const { stacks, image } = this.ctx;
+    const slow = derivedImage(image, "slow-start", [`CMD ["sh", "-c", "sleep ${LISTEN_DELAY_SECONDS} && exec python -m model_server"]`]);
+    const stack = await stacks.create("e2e-knative-slow", stackConfig(KNATIVE_SLOW_NAMESPACE, slow, { "model-serving:deploymentMode": "Knative", "model-serving:resources": SMALL, "model-serving:readyTimeoutSeconds": 180 }));
+    try {
+      const run = await stacks.up(stack);
+      assert.ok(run.ok, `up failed on a healthy slow start:\n${failureExcerpt(run.output)}`);
+      assert.ok(run.ms >= LISTEN_DELAY_SECONDS * 1000, `up returned after ${run.ms} ms, before the server could listen`);
+      this.time(`slow start (listens after ${LISTEN_DELAY_SECONDS} s) → serving`, run.ms);
+    } finally {
+      await stacks.remove(stack);
+    }
   }
 
   /** K6. Destroy within a minute. */

@@ -70,10 +70,11 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
   });
 
-  it("a rollback's first step is not done while the latest Revision is still the canary's (it would hand the canary 100 %)", async () => {
+  it("a rollback's first step (the stable image as a canary at 0 %) is not done while the latest Revision is still the canary's", async () => {
     const { api, r } = await start("knative-canary-serving");
     const stable = revisionImage(r, "00003");
-    const seen = await observeRollout(api, target({ image: stable, canaryImage: stable }));
+    // What rollback's first update applies: rollout.stableImage is the canary's digest for the moment, the candidate the stable one.
+    const seen = await observeRollout(api, target({ image: revisionImage(r, "00004"), canaryImage: stable }));
     assert.strictEqual(seen.done, false);
     assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00004 runs .*; waiting for KServe to create a Revision of ${stable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
   });

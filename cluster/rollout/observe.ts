@@ -22,7 +22,10 @@ export async function observeRollout(api: KubeApi, target: RolloutTarget): Promi
     return waiting(null, "InferenceService not found");
   }
   const result = isKnativeMode(target.mode) ? await knativeRevision(api, target, service) : await standardRevision(api, target, service);
-  const other = target.image === undefined || result.canary?.pods === result.pods ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
+  // Knative mode with a canary: the stable is whatever Revision KServe last rolled out (a rollback
+  // holds the traffic there while a Revision of the stable image starts); the canary is checked.
+  const knativeCanary = isKnativeMode(target.mode) && result.canary !== undefined;
+  const other = target.image === undefined || knativeCanary ? undefined : result.pods.map(serverImage).find((image) => image !== target.image);
   if (other !== undefined) {
     return { ...result, done: false, progress: `${result.revision ?? "the current revision"} runs ${other}, not ${target.image}` };
   }
