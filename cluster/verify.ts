@@ -4,7 +4,9 @@ import { collectSnapshot } from "./collect";
 import { ConfigFacts, diagnose, Finding } from "./diagnosis";
 import { KubeApi } from "./kubeApi";
 import { formatReport } from "./report";
-import { RolloutTarget } from "./rollout";
+import { observeRollout, RolloutTarget } from "./rollout";
+import { wakeThroughRoute } from "./wake";
+import { normalizeDeploymentMode } from "../core/deploymentMode";
 import { CheckResult, runChecks } from "./smoke";
 import { condition, Snapshot } from "./snapshot";
 import { rolloutFailureText, watchRollout } from "./watchRollout";
@@ -18,6 +20,11 @@ export interface VerifyOptions {
   readonly facts?: ConfigFacts;
   /** Test the canary's pods instead of the stable ones. */
   readonly canary?: boolean;
+  /**
+   * Where the cluster's ingress serves the route's host name (`host[:port]`), to wake a Knative
+   * service scaled to zero through its route; unset: the URL's own host.
+   */
+  readonly ingress?: string;
   readonly log: (line: string) => void;
 }
 
@@ -32,6 +39,8 @@ export interface VerifyResult {
   readonly report: string;
   readonly findings: Finding[];
   readonly snapshot?: Snapshot;
+  /** Knative mode, scaled to zero: how long the waking request took (request → first answer). */
+  readonly coldStartMs?: number;
 }
 
 export async function verify(api: KubeApi, target: RolloutTarget, options: VerifyOptions): Promise<VerifyResult> {
@@ -49,11 +58,26 @@ export async function verify(api: KubeApi, target: RolloutTarget, options: Verif
     return { ok: false, ready: false, revision: rollout.revision, checks: [], report, findings: rollout.findings, snapshot: rollout.snapshot };
   }
   log(`serving after ${Math.round(rollout.elapsedMs / 1000)}s: ${rollout.summary}`);
+  let coldStartMs: number | undefined;
   if (options.canary && !rollout.canary) {
     log(`verify: FAILED (${target.namespace}/${target.name} runs no canary: nothing to test with --canary)`);
     return { ok: false, ready: true, revision: rollout.revision, checks: [], report: lines.join("\n") + "\n", findings: [] };
   }
-  const tested = options.canary ? { pods: rollout.canary!.pods, revision: `the canary ${rollout.canary!.revision}` } : { pods: rollout.pods, revision: rollout.revision };
+  let tested = options.canary ? { pods: rollout.canary!.pods, revision: `the canary ${rollout.canary!.revision}` } : { pods: rollout.pods, revision: rollout.revision };
+  const url = rollout.service?.status?.url;
+  if (tested.pods.length === 0 && normalizeDeploymentMode(target.mode) === "Knative" && url && !options.canary) {
+    // Scaled to zero: a request through the route wakes it (the activator holds it until a pod is Ready).
+    log(`${tested.revision ?? "the current Revision"} has no pods (scaled to zero): waking it with GET /health through ${url}${options.ingress ? ` via ${options.ingress}` : ""}`);
+    const woken = await wakeThroughRoute(url, options.ingress, options.timeoutMs);
+    log(`${woken.ok ? "PASS" : "FAIL"} wake (cold start, request → first answer: ${(woken.coldStartMs / 1000).toFixed(1)} s): ${woken.detail}`);
+    if (!woken.ok) {
+      log("verify: FAILED (the service did not wake through its route)");
+      return { ok: false, ready: true, revision: rollout.revision, checks: [], report: lines.join("\n") + "\n", findings: [], coldStartMs: woken.coldStartMs };
+    }
+    coldStartMs = woken.coldStartMs;
+    const awake = await observeRollout(api, target);
+    tested = { pods: awake.pods, revision: awake.revision };
+  }
   const pod = tested.pods.find((p) => condition(p.status?.conditions, "Ready")?.status === "True");
   let checks: CheckResult[];
   if (!pod) {
@@ -68,7 +92,7 @@ export async function verify(api: KubeApi, target: RolloutTarget, options: Verif
   const ok = checks.every((c) => c.ok);
   log(ok ? `verify: all ${checks.length} checks passed on ${tested.revision}` : `verify: FAILED (${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed)`);
   if (ok) {
-    return { ok, ready: true, revision: tested.revision, checks, report: lines.join("\n") + "\n", findings: [] };
+    return { ok, ready: true, revision: tested.revision, checks, report: lines.join("\n") + "\n", findings: [], coldStartMs };
   }
   log("collecting a snapshot to diagnose…");
   try {

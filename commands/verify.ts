@@ -7,13 +7,16 @@ import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { verify } from "../cluster/verify";
 import { rolloutPlan } from "../core/canary";
 
-const USAGE = `usage: npm run --silent verify -- <stack> [--canary] [--image REPO@sha256:…] [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
+const USAGE = `usage: npm run --silent verify -- <stack> [--canary] [--image REPO@sha256:…] [--ingress HOST[:PORT]] [--kubeconfig FILE] [--timeout SECONDS] [--report FILE]
   waits until the InferenceService's current spec serves: its own pods Ready (the Deployment's newest
   ReplicaSet in Standard mode, the latest Revision in Knative mode), up to the stack's
   readyTimeoutSeconds or --timeout, failing early on a certain cause (image not found, crash loop, …);
   then calls GET /health, POST /predict, V1 predict and V2 ready on a pod of that revision through a
   port-forward (a websocket, like kubectl port-forward); exit 0 only if all pass. On failure it prints the diagnosis.
   --canary test a pod of the canary (rollout.canaryPercent) instead of the stable predictor
+  --ingress Knative mode, scaled to zero (replicas.min 0): where the cluster's ingress serves the
+           service's host name; verify wakes it with GET /health through its URL, sent there with
+           that Host (default: the URL's own host, as DNS resolves it), and reports the cold start
   --image  the image this deploy must run (default: the stack's image key; after a build pass
            \`pulumi stack output imageRef\`); pods running anything else do not count.
   The report goes to reports/verify-<stack>.txt (or --report FILE).`;
@@ -27,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       kubeconfig: { type: "string" },
       image: { type: "string" },
       canary: { type: "boolean" },
+      ingress: { type: "string" },
       timeout: { type: "string" },
       interval: { type: "string" },
       report: { type: "string" },
@@ -54,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     intervalMs: intervalSeconds * 1000,
     facts: configFacts(settings),
     canary: values.canary,
+    ingress: values.ingress,
     log: (line) => console.log(line),
   });
   const reportFile = writeReport(values.report ?? defaultReportFile("verify", stack), result.report);

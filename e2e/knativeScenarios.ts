@@ -10,13 +10,14 @@ import { analysisLines, analyzeCanary } from "../cluster/canaryAnalysis";
 import { parseSettings } from "../core/config/settings";
 import { derivedImage, serverVariantImage } from "./image";
 import { LISTEN_DELAY_SECONDS } from "./slowStart";
-import { ingressLoad, IngressTally, sendThroughIngress } from "./ingress";
+import { INGRESS, ingressLoad, IngressTally, sendThroughIngress } from "./ingress";
 import { Context, failureExcerpt, MODEL, Recorder, stackConfig } from "./scenarios";
 import { StackConfig } from "./stacks";
 
 export const KNATIVE_NAMESPACE = "e2e-knative";
 export const KNATIVE_MISSING_NAMESPACE = "e2e-knative-missing";
 export const KNATIVE_SLOW_NAMESPACE = "e2e-knative-slow";
+export const KNATIVE_ZERO_NAMESPACE = "e2e-knative-zero";
 /** Small requests: a failed Revision keeps its pod (and its CPU request) until Knative's progress deadline. */
 const SMALL = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
@@ -181,6 +182,30 @@ export class KnativeScenarios {
       assert.ok(run.ok, `up failed on a healthy slow start:\n${failureExcerpt(run.output)}`);
       assert.ok(run.ms >= LISTEN_DELAY_SECONDS * 1000, `up returned after ${run.ms} ms, before the server could listen`);
       this.time(`slow start (listens after ${LISTEN_DELAY_SECONDS} s) → serving`, run.ms);
+    } finally {
+      await stacks.remove(stack);
+    }
+  }
+
+  /** K9. Scale to zero: replicas.min 0 leaves no pod once idle; up on it is a no-op that succeeds; verify wakes it through the ingress and reports the cold start. */
+  async scaleToZero(): Promise<void> {
+    const { stacks, cluster, image, api } = this.ctx;
+    const stack = await stacks.create("e2e-knative-zero", stackConfig(KNATIVE_ZERO_NAMESPACE, image, { "model-serving:deploymentMode": "Knative", "model-serving:resources": SMALL, "model-serving:replicas": { min: 0, max: 1 } }));
+    try {
+      const first = await stacks.up(stack);
+      assert.ok(first.ok, `first up with replicas.min 0 failed:\n${first.output.slice(-3000)}`);
+      const idle = Date.now();
+      // Knative's defaults: a 60 s stable window, then up to 30 s of grace.
+      await cluster.until("the idle service to scale to zero", 180000, async () => ((await cluster.pods(KNATIVE_ZERO_NAMESPACE, MODEL)).length === 0 ? true : "pods left"));
+      this.time("idle → zero pods", Date.now() - idle);
+      const again = await stacks.up(stack);
+      assert.ok(again.ok, `up on a service scaled to zero failed:\n${again.output.slice(-3000)}`);
+      assert.deepStrictEqual(again.steps, [], "up on a service scaled to zero changed something");
+      this.time("no-op up, scaled to zero", again.ms, 8000);
+      const verified = await verify(api, { name: MODEL, namespace: KNATIVE_ZERO_NAMESPACE, mode: "Knative", image }, { timeoutMs: 60000, ingress: INGRESS, log: () => undefined });
+      assert.ok(verified.ok, verified.report);
+      assert.ok(verified.coldStartMs !== undefined, "verify did not wake the service");
+      this.time("verify from zero pods (wake through the activator, then the smoke checks)", 0, undefined, `cold start ${(verified.coldStartMs! / 1000).toFixed(1)} s`);
     } finally {
       await stacks.remove(stack);
     }

@@ -1,6 +1,8 @@
 // Knative mode on objects recorded from the toolchain's Knative Serving 1.21 with KServe v0.20.0
 // (npm run e2e scenarios K1–K4 with E2E_RECORD_DIR): the watch, verify and verify --canary.
 import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
 import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { observeRollout, RolloutTarget } from "../cluster/rollout";
 import { verify } from "../cluster/verify";
@@ -68,6 +70,33 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const stable = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
     assert.ok(stable.ok, stable.report);
     assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
+  });
+
+  it("scaled to zero: verify wakes the Revision with a request through its route (the ingress address given), reports the cold start, then smoke-tests the woken pod", async () => {
+    const r = loadRecording("knative-serving");
+    const pods = r.pods;
+    fake = await new FakeKubeApi(recordingState(r, { pods: [] })).start();
+    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const host = new URL(r.inferenceService!.status!.url!).host;
+    // A stand-in for the ingress and Knative's activator: the pod appears when a request for the route's host arrives.
+    const seenHosts: string[] = [];
+    const ingress = http.createServer((req, res) => {
+      seenHosts.push(req.headers.host ?? "");
+      if (req.headers.host === host) fake!.state.pods = pods;
+      res.writeHead(req.headers.host === host ? 200 : 404).end();
+    });
+    await new Promise<void>((resolve) => ingress.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = `127.0.0.1:${(ingress.address() as AddressInfo).port}`;
+      const result = await verify(api, target({ image: revisionImage(r, "00001") }), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, ingress: address, log: () => undefined });
+      assert.ok(result.ok, result.report);
+      assert.deepStrictEqual(seenHosts, [host]);
+      assert.ok(result.coldStartMs !== undefined);
+      assert.match(result.report, /has no pods \(scaled to zero\): waking it with GET \/health through http:\/\/california-housing-predictor\.e2e-knative\.example\.com via 127\.0\.0\.1:\d+/);
+      assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00001"));
+    } finally {
+      ingress.close();
+    }
   });
 
   it("a rollback's first step (the stable image as a canary at 0 %) is not done while the latest Revision is still the canary's", async () => {
