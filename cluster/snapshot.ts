@@ -82,7 +82,15 @@ export interface InferenceService {
     conditions?: Condition[];
     url?: string;
     observedGeneration?: number;
-    components?: { predictor?: { latestCreatedRevision?: string; latestReadyRevision?: string; latestRolledoutRevision?: string } };
+    components?: {
+      predictor?: {
+        latestCreatedRevision?: string;
+        latestReadyRevision?: string;
+        latestRolledoutRevision?: string;
+        /** Knative mode: the split KServe wrote to the Knative Service. */
+        traffic?: { revisionName?: string; latestRevision?: boolean; percent?: number }[];
+      };
+    };
   };
 }
 

@@ -47,6 +47,38 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     assert.strictEqual(seen.progress, `Revision ${NAME}-predictor-00001 runs ${running}; waiting for KServe to create a Revision of ${expected}`);
   });
 
+  it("KServe's observedGeneration (the Knative Service's counter) neither holds a Revision that carries the spec nor passes one that does not", async () => {
+    const r = loadRecording("knative-serving");
+    const drifted = structuredClone(r.inferenceService!);
+    drifted.metadata.generation = 7; // the InferenceService's counter ran ahead of the Knative Service's (e.g. after a refused update)
+    fake = await new FakeKubeApi(recordingState(r, { services: [drifted] })).start();
+    let api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const held = await observeRollout(api, target({ image: revisionImage(r, "00001") }));
+    assert.ok(held.done, held.progress);
+    fake.stop();
+    // A revert of MODEL_DIR: the spec no longer has it, the latest Revision (00002) still does, and the counters agree.
+    const c = loadRecording("knative-crash-loop-update");
+    const reverted = structuredClone(c.inferenceService!);
+    reverted.spec!.predictor!.containers![0].env = reverted.spec!.predictor!.containers![0].env!.filter((e) => e.name !== "MODEL_DIR");
+    assert.strictEqual(reverted.status!.observedGeneration, reverted.metadata.generation);
+    fake = await new FakeKubeApi(recordingState(c, { services: [reverted] })).start();
+    api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const seen = await observeRollout(api, target());
+    assert.strictEqual(seen.done, false);
+    assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00002 does not carry the applied spec yet`));
+  });
+
+  it("a new split alone makes no Revision: not done until KServe has written it", async () => {
+    const r = loadRecording("knative-canary-serving");
+    const wider = structuredClone(r.inferenceService!);
+    wider.spec!.predictor!.canaryTrafficPercent = 50;
+    fake = await new FakeKubeApi(recordingState(r, { services: [wider] })).start();
+    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const seen = await observeRollout(api, target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") }));
+    assert.strictEqual(seen.done, false);
+    assert.strictEqual(seen.progress, "the latest Revision has 20 % of the traffic; waiting for KServe to give it 50 %");
+  });
+
   it("a crash-looping update fails as that Revision's, the old Revision's pod not counted", async () => {
     const { api, r } = await start("knative-crash-loop-update");
     const result = await watchRollout(api, target({ image: revisionImage(r, "00002") }), { timeoutMs: 5000, intervalMs: 20, log: () => undefined });

@@ -2,38 +2,60 @@
 // `canaryTrafficPercent` the latest Revision is the canary and the stable one is KServe's
 // `latestRolledoutRevision` (the Revision that last had 100 %), which takes the rest.
 import { PREDICTOR_LABEL } from "../collect";
-import { KubeApi, paths } from "../kubeApi";
+import { KubeApi, KubeApiError, paths } from "../kubeApi";
 import { ContainerSpec, InferenceService, Pod } from "../snapshot";
 import { CONTAINER_NAME } from "../../core/manifests";
-import { generationNotObserved, knativeCanaryPercent } from "./kserveBehaviour";
+import { carriesSpec, generationNotObserved, knativeCanaryPercent } from "./kserveBehaviour";
 import { describeConditions, readyCount } from "./describe";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
+
+type Revision = { spec?: { containers?: ContainerSpec[] } };
+
+/** The Revision, or undefined when it cannot be read (not found by the name KServe reports, or not allowed). */
+async function readRevision(api: KubeApi, namespace: string, name: string): Promise<Revision | undefined> {
+  try {
+    return (await api.getJsonOrNull<Revision>(paths.knativeRevision(namespace, name))) ?? undefined;
+  } catch (e) {
+    if (e instanceof KubeApiError && e.status === 403) return undefined;
+    throw e;
+  }
+}
 
 function revisionPods(api: KubeApi, target: RolloutTarget, revision: string): Promise<Pod[]> {
   return api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${revision}`);
 }
 
 export async function knativeRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
-  const note = generationNotObserved(target, service);
-  if (note) {
-    return waiting(service, `${note}; ${describeConditions(service)}`);
-  }
   const predictor = service.status?.components?.predictor;
   const created = predictor?.latestCreatedRevision;
   if (!created) {
     return waiting(service, "no Knative Revision created yet");
   }
   const percent = knativeCanaryPercent(service);
-  // The latest created Revision must be of this update: KServe's observedGeneration is the Knative
-  // Service's own counter (inference_service_status.go), so it can pass while an older Revision
-  // is still the latest (seen: a rollback's watch done on the canary's Revision).
-  const expected = percent === undefined ? target.image : target.canaryImage;
-  if (expected !== undefined) {
-    const revision = await api.getJsonOrNull<{ spec?: { containers?: ContainerSpec[] } }>(paths.knativeRevision(target.namespace, created));
-    const image = revision?.spec?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name)?.image;
-    if (image !== expected) {
-      return waiting(service, `Revision ${created} runs ${image ?? "an image not readable yet"}; waiting for KServe to create a Revision of ${expected}`);
+  // The latest created Revision must carry this update's spec. KServe's observedGeneration is the
+  // Knative Service's own counter (inference_service_status.go), not the InferenceService's: it
+  // passed a rollback's watch on the canary's Revision, and can hold a healthy service forever.
+  // Only where the Revision cannot be read (RBAC without `get` on revisions) is it the fallback.
+  const revision = await readRevision(api, target.namespace, created);
+  if (revision === undefined) {
+    const note = generationNotObserved(target, service);
+    if (note) return waiting(service, `${note}; ${describeConditions(service)}`);
+  } else {
+    const applied = revision?.spec?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+    const given = service.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+    const expected = percent === undefined ? target.image : target.canaryImage;
+    if (expected !== undefined && applied?.image !== expected) {
+      return waiting(service, `Revision ${created} runs ${applied?.image ?? "an image not readable yet"}; waiting for KServe to create a Revision of ${expected}`);
     }
+    if (given && !carriesSpec(given, applied)) {
+      return waiting(service, `Revision ${created} does not carry the applied spec yet; waiting for KServe and Knative to create its Revision; ${describeConditions(service)}`);
+    }
+  }
+  // A change of the split alone makes no Revision: KServe must have written it.
+  const latest = predictor?.traffic?.find((t) => t.latestRevision);
+  const share = percent ?? 100;
+  if (predictor?.traffic && (latest?.percent ?? 0) !== share) {
+    return waiting(service, `the latest Revision has ${latest?.percent ?? 0} % of the traffic; waiting for KServe to give it ${share} %`);
   }
   const pods = await revisionPods(api, target, created);
   const described = `Revision ${created}`;
