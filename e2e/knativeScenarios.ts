@@ -8,6 +8,7 @@ import { verify } from "../cluster/verify";
 import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
 import { analysisLines, analyzeCanary } from "../cluster/canaryAnalysis";
 import { parseSettings } from "../core/config/settings";
+import { readStackConfig } from "../core/config/stackFile";
 import { derivedImage, serverVariantImage } from "./image";
 import { LISTEN_DELAY_SECONDS } from "./slowStart";
 import { INGRESS, ingressLoad, IngressTally, sendThroughIngress } from "./ingress";
@@ -18,6 +19,8 @@ export const KNATIVE_NAMESPACE = "e2e-knative";
 export const KNATIVE_MISSING_NAMESPACE = "e2e-knative-missing";
 export const KNATIVE_SLOW_NAMESPACE = "e2e-knative-slow";
 export const KNATIVE_ZERO_NAMESPACE = "e2e-knative-zero";
+/** Stands for the lab's Kubeflow profile namespace (kubeflow-user01), which exists only there. */
+export const KNATIVE_DEV_NAMESPACE = "e2e-dev";
 /** Small requests: a failed Revision keeps its pod (and its CPU request) until Knative's progress deadline. */
 const SMALL = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
@@ -208,6 +211,41 @@ export class KnativeScenarios {
       this.time("verify from zero pods (wake through the activator, then the smoke checks)", 0, undefined, `cold start ${(verified.coldStartMs! / 1000).toFixed(1)} s`);
     } finally {
       await stacks.remove(stack);
+    }
+  }
+
+  /**
+   * K10. The `dev` stack itself (the seed lab's settings: Knative mode, port 8000, an adopted
+   * namespace, its resources and replicas) with only what ties it to the lab's AWS cluster
+   * overridden: the image by digest (no ECR here), no EKS cluster name (the ambient kubeconfig), no
+   * node-role access, and the namespace, which stands for the lab's Kubeflow profile namespace and
+   * is created beforehand as a profile would be. Serves through the ingress; destroy keeps the namespace.
+   */
+  async devStack(): Promise<void> {
+    const { stacks, cluster, image, api } = this.ctx;
+    const dev = readStackConfig(process.cwd(), "dev");
+    const { "model-serving:cluster": _lab, ...kept } = dev;
+    const overridden = { "model-serving:image": image, "model-serving:nodeRoleAccess": { enabled: false }, "model-serving:namespace": KNATIVE_DEV_NAMESPACE };
+    assert.deepStrictEqual([kept["model-serving:deploymentMode"], kept["model-serving:port"], kept["model-serving:createNamespace"]], ["Knative", 8000, false], "the dev stack file changed");
+    await cluster.createNamespace(KNATIVE_DEV_NAMESPACE, { "app.kubernetes.io/part-of": "kubeflow-profile" });
+    const stack = await stacks.create("e2e-dev", { ...kept, ...overridden });
+    try {
+      const run = await stacks.up(stack);
+      assert.ok(run.ok, `up of the dev stack failed:\n${run.output.slice(-4000)}`);
+      this.time("the dev stack: first up → serving", run.ms, 15000);
+      const service = await cluster.service(KNATIVE_DEV_NAMESPACE, MODEL);
+      const answers = await sendThroughIngress(new URL(service!.status!.url!).host, 20);
+      assert.strictEqual(answers.failures, 0, answers.failed.join("; "));
+      const verified = await verify(api, { name: MODEL, namespace: KNATIVE_DEV_NAMESPACE, mode: "Knative", image }, { timeoutMs: 30000, log: () => undefined });
+      assert.ok(verified.ok, verified.report);
+      const down = await stacks.destroy(stack);
+      assert.ok(down.ok, down.output.slice(-3000));
+      this.time("the dev stack: destroy", down.ms, 60000);
+      const namespace = await cluster.namespace(KNATIVE_DEV_NAMESPACE);
+      assert.ok(namespace && namespace.status?.phase === "Active", "destroy removed the adopted namespace");
+    } finally {
+      await stacks.remove(stack);
+      await cluster.deleteNamespace(KNATIVE_DEV_NAMESPACE);
     }
   }
 

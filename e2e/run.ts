@@ -13,13 +13,13 @@ import { Cluster } from "./cluster";
 import { buildAndPush } from "./image";
 import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";
 import { CanaryScenarios } from "./canaryScenarios";
-import { KNATIVE_MISSING_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KnativeScenarios } from "./knativeScenarios";
+import { KNATIVE_MISSING_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KNATIVE_DEV_NAMESPACE, KnativeScenarios } from "./knativeScenarios";
 import { CLI_NAMESPACE, CliScenarios } from "./cli";
 import { SLOW_NAMESPACE, slowStartDeploys } from "./slowStart";
 import { E2EStacks } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..");
-const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_MISSING_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE];
+const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_MISSING_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KNATIVE_DEV_NAMESPACE];
 
 function preflight(): void {
   if (!process.env.KUBECONFIG) throw new Error("set KUBECONFIG to the cluster to test (one with KServe and a registry it pulls from)");
@@ -126,6 +126,7 @@ async function main(): Promise<number> {
     ["K6. Knative: destroy within a minute", () => k.destroy()],
     ["K7. Knative: a first deploy of a missing digest fails fast with image-not-found", () => k.missingDigest()],
     ["K8. Knative: an image that listens only after 25 s deploys (no false alarm)", () => k.slowStart()],
+    ["K10. Knative: the dev stack (the lab's settings, only its AWS ties overridden) into an adopted namespace: serves through the ingress; destroy keeps the namespace", () => k.devStack()],
     ["K9. Knative: scale to zero; up on it is a no-op; verify wakes it through the ingress and reports the cold start", () => k.scaleToZero()],
   ];
   // E2E_ONLY (a regular expression) runs the scenarios whose names match it: for working on one.
