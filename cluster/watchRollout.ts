@@ -44,6 +44,8 @@ export interface RolloutResult {
  * failing while the model loads, say), which only fail the rollout at the timeout.
  */
 export const CERTAIN_AFTER_SECONDS: Partial<Record<CauseId, number>> = {
+  // An admission webhook refused what KServe derived from the spec (see conclusive).
+  "reconcile-failed": 0,
   // The kubelet's or the controller's own words: the reference cannot be pulled or resolved.
   "tag-resolution": 0,
   "image-not-found": 0,

@@ -9,6 +9,8 @@ const SL_POD = "california-housing-predictor-00001-deployment-7c9d8f6b5d-x7k2p";
 
 /** Per cause: a passage of the snapshot the evidence must quote, and what the fix must say. */
 const CASES: Record<CauseId, { quote: string; fix: string[] }> = {
+  // Recorded on the toolchain's Knative mode: Knative's webhook refuses a user-set PORT.
+  "reconcile-failed": { quote: "is a reserved environment variable: spec.template.spec.containers[0].env[1].name", fix: ["`model-serving:env`", "refused"] },
   "port-mismatch": { quote: "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)", fix: ["`model-serving:port` is 8080", "listens on 8000"] },
   "probe-failing": { quote: "Readiness probe failed: HTTP probe failed with statuscode: 404", fix: ["`model-serving:probes.readiness.path` is \"/healthz\""] },
   "image-pull-auth": { quote: "authorization failed: no basic auth credentials", fix: ["`model-serving:nodeRoleAccess.enabled`", "`model-serving:pullSecret.enabled`"] },

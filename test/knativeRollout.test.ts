@@ -7,7 +7,8 @@ import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { observeRollout, RolloutTarget } from "../cluster/rollout";
 import { verify } from "../cluster/verify";
 import { watchRollout } from "../cluster/watchRollout";
-import { FakeKubeApi } from "./helpers/fakeKubeApi";
+import { FakeKubeApi, stateFrom } from "./helpers/fakeKubeApi";
+import { loadSnapshot } from "./helpers/snapshots";
 import { loadRecording, Recording, recordingState } from "./helpers/recordings";
 
 const NAME = "california-housing";
@@ -77,6 +78,18 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const seen = await observeRollout(api, target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") }));
     assert.strictEqual(seen.done, false);
     assert.strictEqual(seen.progress, "the latest Revision has 20 % of the traffic; waiting for KServe to give it 50 %");
+  });
+
+  it("a spec the cluster refuses (recorded: Knative's webhook refusing a user-set PORT) fails the watch at once with KServe's message, not at the timeout", async () => {
+    const refused = loadSnapshot("reconcile-failed");
+    fake = await new FakeKubeApi(stateFrom(refused)).start();
+    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const started = Date.now();
+    const result = await watchRollout(api, target({ namespace: "scratch-kn" }), { timeoutMs: 10000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.match(result.summary, /will not serve: reconcile-failed$/);
+    assert.match(result.findings[0].evidence, /ReconcileFailed: .*denied the request: validation failed: \\"PORT\\" is a reserved environment variable/);
   });
 
   it("a crash-looping update fails as that Revision's, the old Revision's pod not counted", async () => {

@@ -6,11 +6,13 @@ import { imageNotFound, pullAuth, tagResolution } from "./imageRules";
 import { portMismatch, probeFailing } from "./probeRules";
 import { crashLoop, execFormat, oomKilled } from "./runtimeRules";
 import { unschedulable } from "./schedulingRules";
+import { reconcileFailed } from "./serviceRules";
 import { CAUSES, CauseId, ConfigFacts, Finding } from "./types";
 
 export * from "./types";
 
 const RULES: Record<CauseId, (s: Snapshot, f: ConfigFacts) => Finding[]> = {
+  "reconcile-failed": reconcileFailed,
   "tag-resolution": tagResolution,
   "image-pull-auth": pullAuth,
   "image-not-found": imageNotFound,

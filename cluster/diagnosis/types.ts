@@ -3,6 +3,7 @@
 
 /** Most likely first when several apply: earlier causes explain the later ones' symptoms. */
 export const CAUSES = [
+  "reconcile-failed",
   "tag-resolution",
   "image-pull-auth",
   "image-not-found",
