@@ -10,7 +10,8 @@ import { RolloutTarget } from "./types";
  * from what it last reconciled, so once an HPA has scaled it can run ahead of a config-only update
  * KServe has not applied, and in Knative mode copies the Knative Service's own
  * `observedGeneration` (inference_service_status.go). Standard mode therefore checks that the
- * Deployment carries the spec (carriesSpec) instead.
+ * Deployment carries the spec (carriesSpec) instead, and Knative mode that the latest Revision
+ * does (rollout/knative.ts), using this only where Revisions cannot be read.
  */
 export function generationNotObserved(target: RolloutTarget, service: InferenceService): string | undefined {
   const generation = target.generation ?? service.metadata.generation;
