@@ -1,6 +1,7 @@
 // The snapshot: what diagnose reads, as JSON objects exactly as the Kubernetes API returns them
 // (timestamps stay strings), so a saved file diagnoses the same offline as live.
 import * as fs from "fs";
+import { CONTAINER_NAME } from "../core/manifests";
 
 export interface Condition {
   type: string;
@@ -138,6 +139,11 @@ export function readSnapshot(file: string): Snapshot {
 /** When an event last happened; old and new API servers fill different fields. */
 export function eventTime(e: KubeEvent): string {
   return e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? "";
+}
+
+/** The container KServe routes to in a predictor's list: `kserve-container`, or the one unnamed. */
+export function servingContainer<C extends { name?: string }>(containers: C[] | undefined): C | undefined {
+  return containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
 }
 
 export function condition(conditions: Condition[] | undefined, type: string): Condition | undefined {

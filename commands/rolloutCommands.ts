@@ -7,10 +7,10 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { Settings } from "../core/config/settings";
 import { KubeApi, paths } from "../cluster/kubeApi";
-import { InferenceService } from "../cluster/snapshot";
+import { InferenceService, servingContainer } from "../cluster/snapshot";
 import { canaryServiceName } from "../core/canary";
 import { isKnative } from "../core/deploymentMode";
-import { CANARY_PERCENT_ANNOTATION, CONTAINER_NAME } from "../core/manifests";
+import { CANARY_PERCENT_ANNOTATION } from "../core/manifests";
 
 /** The canary the cluster runs now: its image, and the stable one beside it. */
 export interface RunningCanary {
@@ -19,7 +19,7 @@ export interface RunningCanary {
   readonly stableImage: string;
 }
 
-const serverImage = (service: InferenceService | null) => service?.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name)?.image;
+const serverImage = (service: InferenceService | null) => servingContainer(service?.spec?.predictor?.containers)?.image;
 
 /** Refuses a stack that makes no canaries: nothing to promote or roll back. */
 export function requireCanaries(s: Settings): void {

@@ -2,7 +2,7 @@
 // deployed spec says, which events and log lines belong to the service now.
 import { CONTAINER_NAME } from "../../core/manifests";
 import { ConfigFacts } from "./types";
-import { condition, ContainerSpec, ContainerStatus, eventTime, KubeEvent, logKey, Pod, Snapshot } from "../snapshot";
+import { condition, ContainerSpec, ContainerStatus, eventTime, KubeEvent, logKey, Pod, servingContainer, Snapshot } from "../snapshot";
 
 export { CONTAINER_NAME };
 
@@ -20,7 +20,7 @@ export function serverStatus(pod: Pod): ContainerStatus | undefined {
 
 /** The model server's container as deployed: the InferenceService spec (what config produced), else the pod's. */
 export function serverSpec(snapshot: Snapshot): ContainerSpec | undefined {
-  const fromService = snapshot.inferenceService?.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+  const fromService = servingContainer(snapshot.inferenceService?.spec?.predictor?.containers);
   return fromService ?? snapshot.pods.flatMap((p) => p.spec?.containers ?? []).find((c) => c.name === CONTAINER_NAME);
 }
 

@@ -3,8 +3,7 @@
 // `latestRolledoutRevision` (the Revision that last had 100 %), which takes the rest.
 import { PREDICTOR_LABEL } from "../collect";
 import { KubeApi, KubeApiError, paths } from "../kubeApi";
-import { ContainerSpec, InferenceService, Pod } from "../snapshot";
-import { CONTAINER_NAME } from "../../core/manifests";
+import { ContainerSpec, InferenceService, Pod, servingContainer } from "../snapshot";
 import { carriesSpec, generationNotObserved, knativeCanaryPercent } from "./kserveBehaviour";
 import { describeConditions, readyCount } from "./describe";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
@@ -41,8 +40,8 @@ export async function knativeRevision(api: KubeApi, target: RolloutTarget, servi
     const note = generationNotObserved(target, service);
     if (note) return waiting(service, `${note}; ${describeConditions(service)}`);
   } else {
-    const applied = revision?.spec?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
-    const given = service.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
+    const applied = servingContainer(revision.spec?.containers);
+    const given = servingContainer(service.spec?.predictor?.containers);
     const expected = percent === undefined ? target.image : target.canaryImage;
     if (expected !== undefined && applied?.image !== expected) {
       return waiting(service, `Revision ${created} runs ${applied?.image ?? "an image not readable yet"}; waiting for KServe to create a Revision of ${expected}`);

@@ -2,7 +2,7 @@
 // complete as `kubectl rollout status` sees it.
 import { PREDICTOR_LABEL } from "../collect";
 import { KubeApi, labelSelector, paths } from "../kubeApi";
-import { condition, Condition, InferenceService, Pod } from "../snapshot";
+import { condition, Condition, InferenceService, Pod, servingContainer } from "../snapshot";
 import { canaryServiceName } from "../../core/canary";
 import { CONTAINER_NAME } from "../../core/manifests";
 import { predictorDeploymentName } from "../../core/names";
@@ -57,14 +57,14 @@ async function deploymentRevision(api: KubeApi, target: RolloutTarget, service: 
   if (!deployment) {
     return waiting(service, `Deployment ${name} not created yet`);
   }
-  const image = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME)?.image;
+  const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
+  const image = container?.image;
   if (expectedImage !== undefined && image !== expectedImage) {
     return waiting(service, `Deployment ${name} still runs ${image ?? "no image"}; waiting for KServe to apply ${expectedImage}`);
   }
   // KServe has applied the spec only when the Deployment's container carries it: its
   // observedGeneration says nothing reliable in Standard mode (see generationNotObserved).
-  const given = service.spec?.predictor?.containers?.find((c) => c.name === CONTAINER_NAME || !c.name);
-  const container = deployment.spec?.template?.spec?.containers?.find((c) => c.name === CONTAINER_NAME);
+  const given = servingContainer(service.spec?.predictor?.containers);
   if (given && !carriesSpec(given, container)) {
     const note = generationNotObserved(target, service);
     return waiting(service, `Deployment ${name} does not carry the applied spec yet${note ? `; ${note}` : ""}; ${describeConditions(service)}`);
