@@ -2,12 +2,10 @@
 // port-forwards to a fake API server's model server (cluster/loadComparison.ts).
 import * as assert from "assert";
 import { DEFAULT_ANALYSIS, figuresOf, judge, LoadFigures, percentile, Sample } from "../core/analysis";
-import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { compareLoad } from "../cluster/loadComparison";
 import { parseSettings, SettingsError } from "../core/config/settings";
 import { PROJECT_DIR, validConfig } from "./helpers/config";
-import { FakeKubeApi } from "./helpers/fakeKubeApi";
-import { loadRecording, recordingState } from "./helpers/recordings";
+import { loopbackApis } from "./helpers/recordings";
 
 const samples = (count: number, ms: number, ok = true): Sample[] => Array.from({ length: count }, () => ({ ms, ok }));
 const figures = (list: Sample[]): LoadFigures => figuresOf(list);
@@ -77,13 +75,10 @@ describe("analysis: config keys", () => {
 
 describe("analysis: the load, through port-forwards", function () {
   this.timeout(20000);
-  let fake: FakeKubeApi | undefined;
-  afterEach(() => fake?.stop());
+  const { start } = loopbackApis();
 
   it("sends the requests to each pod, alternately, and counts failures; a pod whose port refuses answers nothing but errors", async () => {
-    const r = loadRecording("standard-serving");
-    fake = await new FakeKubeApi(recordingState(r)).start();
-    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const { api, r } = await start("standard-serving");
     const pod = r.pods[0];
     const good = await compareLoad(api, "e2e-created", pod, pod, 25);
     assert.deepStrictEqual([good.stable.ok, good.canary.ok, good.stable.errors], [25, 25, 0]);

@@ -2,7 +2,6 @@
 // with E2E_RECORD_DIR): the rollout watch, verify --canary, and what promote and rollback read.
 import * as assert from "assert";
 import { parseSettings } from "../core/config/settings";
-import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { RolloutTarget } from "../cluster/rollout";
 import { runningCanary } from "../commands/rolloutCommands";
 import { verify } from "../cluster/verify";
@@ -14,8 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { run } from "./helpers/runProcess";
 import { PROJECT_DIR } from "./helpers/config";
-import { FakeKubeApi } from "./helpers/fakeKubeApi";
-import { loadRecording, Recording, recordingState } from "./helpers/recordings";
+import { loadRecording, Recording, recordingState, loopbackApis } from "./helpers/recordings";
 
 const imageOf = (containers?: { image?: string }[]) => containers![0].image!;
 const CANARY = "california-housing-canary";
@@ -48,14 +46,8 @@ function settingsFor(r: Recording, rollout?: object) {
 
 describe("canary rollouts on objects recorded from a real cluster", function () {
   this.timeout(20000);
-  let fake: FakeKubeApi | undefined;
-  afterEach(() => fake?.stop());
-
-  async function start(name: string): Promise<{ api: KubeApi; r: Recording }> {
-    const r = loadRecording(name);
-    fake = await new FakeKubeApi(recordingState(r)).start();
-    return { api: new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000), r };
-  }
+  const apis = loopbackApis();
+  const { start, serve } = apis;
 
   it("the recording is the design KServe v0.20 admits: an unnamed stable predictor, no spec.canary, and the InferenceService <name>-canary", () => {
     const r = loadRecording("standard-canary-serving");
@@ -77,13 +69,10 @@ describe("canary rollouts on objects recorded from a real cluster", function () 
   it("the canary is waited for: absent, or not Ready by KServe's word, the rollout is not done", async () => {
     const r = loadRecording("standard-canary-serving");
     for (const canary of [[], [{ ...r.canaryService!, status: { ...r.canaryService!.status, conditions: [{ type: "Ready", status: "False" }] } }]]) {
-      fake = await new FakeKubeApi(recordingState(r, { otherServices: canary as never })).start();
-      const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+      const api = await serve(recordingState(r, { otherServices: canary as never }));
       const result = await watchRollout(api, canaryTarget(r), { timeoutMs: 300, intervalMs: 20, log: () => undefined });
       assert.strictEqual(result.ok, false);
       assert.match(result.summary, canary.length === 0 ? /canary california-housing-canary: InferenceService california-housing-canary not found/ : /canary california-housing-canary: .*; Ready=False/);
-      fake.stop();
-      fake = undefined;
     }
   });
 
@@ -91,11 +80,11 @@ describe("canary rollouts on objects recorded from a real cluster", function () 
     const { api, r } = await start("standard-canary-serving");
     const canary = await verify(api, canaryTarget(r), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, canary: true, log: () => undefined });
     assert.ok(canary.ok, canary.report);
-    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, CANARY));
-    fake!.portForwards.length = 0;
+    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, CANARY));
+    apis.fake.portForwards.length = 0;
     const stable = await verify(api, canaryTarget(r), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
     assert.ok(stable.ok, stable.report);
-    const tested = [...new Set(fake!.portForwards.map((f) => f.pod))];
+    const tested = [...new Set(apis.fake.portForwards.map((f) => f.pod))];
     assert.ok(tested.length === 1 && podsOf(r, "california-housing").includes(tested[0]), `verify tested ${tested.join(", ")}`);
   });
 
@@ -113,7 +102,6 @@ describe("canary rollouts on objects recorded from a real cluster", function () 
     const found = await runningCanary(api, settingsFor(r, { canaryPercent: 20, stableImage: stable }));
     assert.deepStrictEqual(found, { image: imageOf(r.canaryService!.spec!.predictor!.containers), percent: 20, stableImage: stable });
     await assert.rejects(runningCanary(api, settingsFor(r)), /^Error: nothing to do: model-serving:rollout\.canaryPercent is unset/);
-    fake!.stop();
     ({ api, r } = await start("standard-serving"));
     const plain = imageOf(r.inferenceService!.spec!.predictor!.containers);
     await assert.rejects(runningCanary(api, settingsFor(r, { canaryPercent: 20, stableImage: plain })), /^Error: nothing to do: e2e-created\/california-housing runs no canary/);

@@ -3,13 +3,12 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { KubeApi, loadKubeConfig } from "../cluster/kubeApi";
 import { observeRollout, RolloutTarget } from "../cluster/rollout";
 import { verify } from "../cluster/verify";
 import { watchRollout } from "../cluster/watchRollout";
-import { FakeKubeApi, stateFrom } from "./helpers/fakeKubeApi";
+import { stateFrom } from "./helpers/fakeKubeApi";
 import { loadSnapshot } from "./helpers/snapshots";
-import { loadRecording, Recording, recordingState } from "./helpers/recordings";
+import { loadRecording, Recording, recordingState, loopbackApis } from "./helpers/recordings";
 
 const NAME = "california-housing";
 const REVISION = "serving.knative.dev/revision";
@@ -19,14 +18,8 @@ const target = (extra: Partial<RolloutTarget> = {}): RolloutTarget => ({ name: N
 
 describe("Knative mode on objects recorded from a real cluster", function () {
   this.timeout(20000);
-  let fake: FakeKubeApi | undefined;
-  afterEach(() => fake?.stop());
-
-  async function start(name: string): Promise<{ api: KubeApi; r: Recording }> {
-    const r = loadRecording(name);
-    fake = await new FakeKubeApi(recordingState(r)).start();
-    return { api: new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000), r };
-  }
+  const apis = loopbackApis();
+  const { start, serve } = apis;
 
   it("serving: the latest created Revision is ready and runs the image this deploy applied", async () => {
     const { api, r } = await start("knative-serving");
@@ -52,18 +45,15 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const r = loadRecording("knative-serving");
     const drifted = structuredClone(r.inferenceService!);
     drifted.metadata.generation = 7; // the InferenceService's counter ran ahead of the Knative Service's (e.g. after a refused update)
-    fake = await new FakeKubeApi(recordingState(r, { services: [drifted] })).start();
-    let api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    let api = await serve(recordingState(r, { services: [drifted] }));
     const held = await observeRollout(api, target({ image: revisionImage(r, "00001") }));
     assert.ok(held.done, held.progress);
-    fake.stop();
     // A revert of MODEL_DIR: the spec no longer has it, the latest Revision (00002) still does, and the counters agree.
     const c = loadRecording("knative-crash-loop-update");
     const reverted = structuredClone(c.inferenceService!);
     reverted.spec!.predictor!.containers![0].env = reverted.spec!.predictor!.containers![0].env!.filter((e) => e.name !== "MODEL_DIR");
     assert.strictEqual(reverted.status!.observedGeneration, reverted.metadata.generation);
-    fake = await new FakeKubeApi(recordingState(c, { services: [reverted] })).start();
-    api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    api = await serve(recordingState(c, { services: [reverted] }));
     const seen = await observeRollout(api, target());
     assert.strictEqual(seen.done, false);
     assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00002 does not carry the applied spec yet`));
@@ -73,8 +63,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const r = loadRecording("knative-canary-serving");
     const wider = structuredClone(r.inferenceService!);
     wider.spec!.predictor!.canaryTrafficPercent = 50;
-    fake = await new FakeKubeApi(recordingState(r, { services: [wider] })).start();
-    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const api = await serve(recordingState(r, { services: [wider] }));
     const seen = await observeRollout(api, target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") }));
     assert.strictEqual(seen.done, false);
     assert.strictEqual(seen.progress, "the latest Revision has 20 % of the traffic; waiting for KServe to give it 50 %");
@@ -82,8 +71,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
 
   it("a spec the cluster refuses (recorded: Knative's webhook refusing a user-set PORT) fails the watch at once with KServe's message, not at the timeout", async () => {
     const refused = loadSnapshot("reconcile-failed");
-    fake = await new FakeKubeApi(stateFrom(refused)).start();
-    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const api = await serve(stateFrom(refused));
     const started = Date.now();
     const result = await watchRollout(api, target({ namespace: "scratch-kn" }), { timeoutMs: 10000, intervalMs: 20, log: () => undefined });
     assert.strictEqual(result.ok, false);
@@ -110,24 +98,23 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     assert.deepStrictEqual([seen.pods.map((p) => p.metadata.name), seen.canary!.pods.map((p) => p.metadata.name)], [podsOf(r, "00003"), podsOf(r, "00004")]);
     const canary = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, canary: true, log: () => undefined });
     assert.ok(canary.ok, canary.report);
-    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00004"));
-    fake!.portForwards.length = 0;
+    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00004"));
+    apis.fake.portForwards.length = 0;
     const stable = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
     assert.ok(stable.ok, stable.report);
-    assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
+    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
   });
 
   it("scaled to zero: verify wakes the Revision with a request through its route (the ingress address given), reports the cold start, then smoke-tests the woken pod", async () => {
     const r = loadRecording("knative-serving");
     const pods = r.pods;
-    fake = await new FakeKubeApi(recordingState(r, { pods: [] })).start();
-    const api = new KubeApi(loadKubeConfig(fake.writeKubeconfig()), 2000);
+    const api = await serve(recordingState(r, { pods: [] }));
     const host = new URL(r.inferenceService!.status!.url!).host;
     // A stand-in for the ingress and Knative's activator: the pod appears when a request for the route's host arrives.
     const seenHosts: string[] = [];
     const ingress = http.createServer((req, res) => {
       seenHosts.push(req.headers.host ?? "");
-      if (req.headers.host === host) fake!.state.pods = pods;
+      if (req.headers.host === host) apis.fake.state.pods = pods;
       res.writeHead(req.headers.host === host ? 200 : 404).end();
     });
     await new Promise<void>((resolve) => ingress.listen(0, "127.0.0.1", resolve));
@@ -138,7 +125,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
       assert.deepStrictEqual(seenHosts, [host]);
       assert.ok(result.coldStartMs !== undefined);
       assert.match(result.report, /has no pods \(scaled to zero\): waking it with GET \/health through http:\/\/california-housing-predictor\.e2e-knative\.example\.com via 127\.0\.0\.1:\d+/);
-      assert.deepStrictEqual([...new Set(fake!.portForwards.map((f) => f.pod))], podsOf(r, "00001"));
+      assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00001"));
     } finally {
       ingress.close();
     }

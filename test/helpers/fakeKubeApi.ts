@@ -14,6 +14,7 @@ import * as path from "path";
 import { WebSocket, WebSocketServer } from "ws";
 import * as YAML from "yaml";
 import { InferenceService, KubeEvent, Pod, Snapshot } from "../../cluster/snapshot";
+import { KubeApi, loadKubeConfig } from "../../cluster/kubeApi";
 
 export const TOKEN = "test-token-0123456789";
 
@@ -216,6 +217,11 @@ export class FakeKubeApi {
       }),
     );
     return file;
+  }
+
+  /** The project's API client, with this server's kubeconfig and a short request timeout. */
+  client(timeoutMs = 2000): KubeApi {
+    return new KubeApi(loadKubeConfig(this.writeKubeconfig()), timeoutMs);
   }
 
   /** The websocket upgrade of pods/{pod}/portforward; anything else is refused like the API server does. */

@@ -3,7 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Snapshot } from "../../cluster/snapshot";
-import { FakeState, KubeObject, stateFrom } from "./fakeKubeApi";
+import { KubeApi } from "../../cluster/kubeApi";
+import { FakeKubeApi, FakeState, KubeObject, stateFrom } from "./fakeKubeApi";
 
 const ROLLOUTS = path.resolve(__dirname, "../fixtures/rollouts");
 
@@ -15,4 +16,31 @@ export function loadRecording(name: string): Recording {
 
 export function recordingState(recording: Recording, overrides: Partial<FakeState> = {}): FakeState {
   return stateFrom(recording, { deployments: recording.deployments, replicaSets: recording.replicaSets, knativeRevisions: recording.knativeRevisions ?? [], ...overrides });
+}
+
+/**
+ * For a describe block: a loopback API per test, stopped after it. `serve` starts one on a state
+ * (stopping the one before), `start` on a recording by name; `fake` is the one running.
+ */
+export function loopbackApis() {
+  let current: FakeKubeApi | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const serve = async (state: FakeState): Promise<KubeApi> => {
+    await current?.stop();
+    current = await new FakeKubeApi(state).start();
+    return current.client();
+  };
+  return {
+    serve,
+    start: async (name: string): Promise<{ api: KubeApi; r: Recording }> => {
+      const r = loadRecording(name);
+      return { api: await serve(recordingState(r)), r };
+    },
+    get fake(): FakeKubeApi {
+      return current!;
+    },
+  };
 }
