@@ -111,10 +111,16 @@ export function predictorContainer<Image = string>(s: Settings, image: Image): R
   };
 }
 
+export const KNATIVE_PROGRESS_DEADLINE = "serving.knative.dev/progress-deadline";
+
 export function inferenceServiceAnnotations(s: Settings): Record<string, string> {
   return {
     // Installs default differently: always say which mode, in the names the cluster's KServe knows.
     "serving.kserve.io/deploymentMode": deploymentModeAnnotation(s.deploymentMode, s.kserveVersion),
+    // Knative gives up on a Revision (and scales its pods away) when `pulumi up` does, not at its
+    // own 10 minutes: a failed Revision's pods would hold their requests that long. KServe copies
+    // the annotation onto the Revision template.
+    ...(isKnative(s) ? { [KNATIVE_PROGRESS_DEADLINE]: `${s.readyTimeoutSeconds}s` } : {}),
     // No pulumi.com/waitFor: Ready stays True while a failed update crash-loops (Standard mode),
     // so the component watches the rollout itself (rolloutWatch.ts).
   };

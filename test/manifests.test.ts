@@ -58,10 +58,10 @@ describe("manifests: one port drives everything", () => {
 
 describe("manifests: the InferenceService", () => {
   it("always says its deployment mode, and carries no provider wait (the component watches the rollout)", () => {
-    for (const mode of ["Knative", "Standard"]) {
-      const isvc: any = inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:readyTimeoutSeconds": 420 }), IMAGE);
-      assert.deepStrictEqual(isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": mode });
-    }
+    const annotations = (mode: string) => inferenceServiceManifest(settingsWith({ "model-serving:deploymentMode": mode, "model-serving:readyTimeoutSeconds": 420 }), IMAGE).metadata.annotations;
+    assert.deepStrictEqual(annotations("Standard"), { "serving.kserve.io/deploymentMode": "Standard" });
+    // Knative mode: Knative gives up on a failed Revision when the rollout watch does.
+    assert.deepStrictEqual(annotations("Knative"), { "serving.kserve.io/deploymentMode": "Knative", "serving.knative.dev/progress-deadline": "420s" });
   });
 
   it("names the mode as the cluster's KServe does: Knative/Standard from 0.16, Serverless/RawDeployment before", () => {

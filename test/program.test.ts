@@ -97,7 +97,7 @@ describe("program: dev stack (the lab, Knative mode)", function () {
   });
 
   it("states its mode, and leaves the waiting to the rollout watch (no pulumi.com/waitFor)", () => {
-    assert.deepStrictEqual(run.isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": "Knative" });
+    assert.deepStrictEqual(run.isvc.metadata.annotations, { "serving.kserve.io/deploymentMode": "Knative", "serving.knative.dev/progress-deadline": "600s" });
   });
 
   it("the registered InferenceService is valid against the KServe CRD", function () {
