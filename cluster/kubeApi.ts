@@ -120,6 +120,7 @@ export const paths = {
   deployment: (ns: string, name: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments/${encodeURIComponent(name)}`,
   replicaSets: (ns: string, labelSelector: string) => `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/replicasets?labelSelector=${encodeURIComponent(labelSelector)}`,
   events: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/events`,
+  knativeService: (ns: string, name: string) => `/apis/serving.knative.dev/v1/namespaces/${encodeURIComponent(ns)}/services/${encodeURIComponent(name)}`,
   knativeRevision: (ns: string, name: string) => `/apis/serving.knative.dev/v1/namespaces/${encodeURIComponent(ns)}/revisions/${encodeURIComponent(name)}`,
   log: (ns: string, pod: string, container: string, previous: boolean, tailLines: number) =>
     `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log?container=${encodeURIComponent(container)}&tailLines=${tailLines}${previous ? "&previous=true" : ""}`,

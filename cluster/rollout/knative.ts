@@ -5,19 +5,39 @@ import { PREDICTOR_LABEL } from "../collect";
 import { KubeApi, KubeApiError, paths } from "../kubeApi";
 import { ContainerSpec, InferenceService, Pod, servingContainer } from "../snapshot";
 import { carriesSpec, generationNotObserved, knativeCanaryPercent } from "./kserveBehaviour";
+import { predictorKnativeServiceName } from "../../core/names";
 import { describeConditions, readyCount } from "./describe";
 import { RolloutObservation, RolloutTarget, waiting } from "./types";
 
 type Revision = { spec?: { containers?: ContainerSpec[] } };
+type KnativeService = { metadata: { generation?: number }; status?: { observedGeneration?: number; latestCreatedRevisionName?: string } };
 
-/** The Revision, or undefined when it cannot be read (not found by the name KServe reports, or not allowed). */
-async function readRevision(api: KubeApi, namespace: string, name: string): Promise<Revision | undefined> {
+/** A Knative object, or undefined when it cannot be read (not found by the name KServe uses, or not allowed). */
+async function readKnative<T>(api: KubeApi, path: string): Promise<T | undefined> {
   try {
-    return (await api.getJsonOrNull<Revision>(paths.knativeRevision(namespace, name))) ?? undefined;
+    return (await api.getJsonOrNull<T>(path)) ?? undefined;
   } catch (e) {
     if (e instanceof KubeApiError && e.status === 403) return undefined;
     throw e;
   }
+}
+
+/**
+ * Has Knative reconciled the newest spec KServe gave its Service, and is KServe's copy of its
+ * status current? Undefined when so (or when the Knative Service cannot be read), else what to wait for.
+ */
+function knativeServiceBehind(ksvc: KnativeService | undefined, name: string, created: string): string | undefined {
+  if (!ksvc) return undefined;
+  const { generation } = ksvc.metadata;
+  const observed = ksvc.status?.observedGeneration;
+  if (generation !== undefined && observed !== generation) {
+    return `Knative Service ${name} at generation ${generation}, observed ${observed ?? "none"}: waiting for Knative to reconcile it`;
+  }
+  const latest = ksvc.status?.latestCreatedRevisionName;
+  if (latest !== undefined && latest !== created) {
+    return `Knative's latest Revision is ${latest}, KServe still reports ${created}: waiting for KServe to copy the status`;
+  }
+  return undefined;
 }
 
 function revisionPods(api: KubeApi, target: RolloutTarget, revision: string): Promise<Pod[]> {
@@ -31,11 +51,18 @@ export async function knativeRevision(api: KubeApi, target: RolloutTarget, servi
     return waiting(service, "no Knative Revision created yet");
   }
   const percent = knativeCanaryPercent(service);
-  // The latest created Revision must carry this update's spec. KServe's observedGeneration is the
-  // Knative Service's own counter (inference_service_status.go), not the InferenceService's: it
-  // passed a rollback's watch on the canary's Revision, and can hold a healthy service forever.
-  // Only where the Revision cannot be read (RBAC without `get` on revisions) is it the fallback.
-  const revision = await readRevision(api, target.namespace, created);
+  // Knative must have reconciled the Knative Service's newest spec (its own generation and
+  // observedGeneration), and the latest created Revision must carry this update's spec. KServe's
+  // observedGeneration is the Knative Service's counter (inference_service_status.go), not the
+  // InferenceService's: it passed a rollback's watch on the canary's Revision, and can hold a
+  // healthy service forever. Only where neither can be read (RBAC without `get` on Knative
+  // services and revisions) is it the fallback.
+  const ksvcName = predictorKnativeServiceName(target.name);
+  const behind = knativeServiceBehind(await readKnative<KnativeService>(api, paths.knativeService(target.namespace, ksvcName)), ksvcName, created);
+  if (behind) {
+    return waiting(service, `${behind}; ${describeConditions(service)}`);
+  }
+  const revision = await readKnative<Revision>(api, paths.knativeRevision(target.namespace, created));
   if (revision === undefined) {
     const note = generationNotObserved(target, service);
     if (note) return waiting(service, `${note}; ${describeConditions(service)}`);

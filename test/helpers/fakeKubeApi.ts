@@ -39,6 +39,8 @@ export interface FakeState {
   replicaSets: KubeObject[];
   /** serving.knative.dev/v1 Revisions (Knative mode), as the API returns them. */
   knativeRevisions: KubeObject[];
+  /** Knative Services (the predictor's `<name>-predictor`), served by name. */
+  knativeServices: KubeObject[];
   /** Namespaces that exist, as the API returns them. */
   namespaces: KubeObject[];
 }
@@ -77,6 +79,7 @@ export function stateFrom(snapshot: Snapshot, overrides: Partial<FakeState> = {}
     deployments: [],
     replicaSets: [],
     knativeRevisions: [],
+    knativeServices: [],
     namespaces: [],
     ...overrides,
   };
@@ -327,6 +330,10 @@ export class FakeKubeApi {
     if (req.method === "GET" && (m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/.exec(p))) {
       const deployment = this.state.deployments.find((d) => d.metadata.namespace === m![1] && d.metadata.name === m![2]);
       return deployment ? json(res, deployment) : status(res, 404, `deployments.apps "${m[2]}" not found`, "NotFound");
+    }
+    if (req.method === "GET" && (m = /^\/apis\/serving\.knative\.dev\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/.exec(p))) {
+      const ksvc = this.state.knativeServices.find((r) => r.metadata.namespace === m![1] && r.metadata.name === m![2]);
+      return ksvc ? json(res, ksvc) : status(res, 404, `services.serving.knative.dev "${m[2]}" not found`, "NotFound");
     }
     if (req.method === "GET" && (m = /^\/apis\/serving\.knative\.dev\/v1\/namespaces\/([^/]+)\/revisions\/([^/]+)$/.exec(p))) {
       const revision = this.state.knativeRevisions.find((r) => r.metadata.namespace === m![1] && r.metadata.name === m![2]);

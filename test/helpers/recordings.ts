@@ -8,14 +8,14 @@ import { FakeKubeApi, FakeState, KubeObject, stateFrom } from "./fakeKubeApi";
 
 const ROLLOUTS = path.resolve(__dirname, "../fixtures/rollouts");
 
-export type Recording = Snapshot & { deployments: KubeObject[]; replicaSets: KubeObject[]; knativeRevisions?: KubeObject[] };
+export type Recording = Snapshot & { deployments: KubeObject[]; replicaSets: KubeObject[]; knativeRevisions?: KubeObject[]; knativeServices?: KubeObject[] };
 
 export function loadRecording(name: string): Recording {
   return JSON.parse(fs.readFileSync(path.join(ROLLOUTS, `${name}.json`), "utf8"));
 }
 
 export function recordingState(recording: Recording, overrides: Partial<FakeState> = {}): FakeState {
-  return stateFrom(recording, { deployments: recording.deployments, replicaSets: recording.replicaSets, knativeRevisions: recording.knativeRevisions ?? [], ...overrides });
+  return stateFrom(recording, { deployments: recording.deployments, replicaSets: recording.replicaSets, knativeRevisions: recording.knativeRevisions ?? [], knativeServices: recording.knativeServices ?? [], ...overrides });
 }
 
 /**
