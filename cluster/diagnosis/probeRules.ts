@@ -1,6 +1,6 @@
 // Probes: the server listens on another port than the container's (the lab's original bug), or
 // a probe fails for another reason (path, timeout, a model that never loads).
-import { ContainerSpec, ProbeSpec, Snapshot } from "../snapshot";
+import { ContainerSpec, logKey, ProbeSpec, Snapshot } from "../snapshot";
 import { configKey, containerPort, currentEvents, logLines, podOf, podReady, quote, serverSpec, serverStatus } from "./facts";
 import { Finding } from "./types";
 
@@ -16,12 +16,35 @@ function listeningLines(snapshot: Snapshot) {
   });
 }
 
+/**
+ * Knative mode: the kubelet probes queue-proxy, which probes the server and answers 503 whatever
+ * the server said; queue-proxy's log has the server's answer ("HTTP probe did not respond Ready,
+ * got status code: 404", or the dial error), seen on Knative Serving 1.21.
+ */
+const QUEUE_PROXY = "queue-proxy";
+const QUEUE_PROXY_SAYS = /HTTP probe did not respond Ready, got status code: (\d{3})|(dial tcp [^\s]+:\d{2,5}: connect: connection refused)|(context deadline exceeded|Client\.Timeout|i\/o timeout)/;
+
+/** What the server answered queue-proxy's readiness probe, in the kubelet's words; undefined when its log does not say. */
+function queueProxyAnswer(snapshot: Snapshot, pod: string): { detail: string; line: string } | undefined {
+  const log = snapshot.logs?.[logKey(pod, QUEUE_PROXY)] ?? "";
+  const line = log.split(/\r?\n/).reverse().find((l) => QUEUE_PROXY_SAYS.test(l));
+  const m = line === undefined ? null : QUEUE_PROXY_SAYS.exec(line);
+  if (!line || !m) return undefined;
+  const detail = m[1] ? `HTTP probe failed with statuscode: ${m[1]}` : m[2] ? m[2] : "Timeout: context deadline exceeded";
+  return { detail, line: line.trim() };
+}
+
 /** Probe failures on pods that are not ready now (a 503 while the model loads is history once ready). */
 function probeFailures(snapshot: Snapshot) {
   return currentEvents(snapshot).flatMap((e) => {
     const pod = podOf(snapshot, e);
     const m = PROBE_FAILED.exec(e.message ?? "");
-    return e.reason === "Unhealthy" && m && pod && !podReady(pod) ? [{ event: e, kind: m[1], detail: m[2] }] : [];
+    if (e.reason !== "Unhealthy" || !m || !pod || podReady(pod)) return [];
+    const viaQueueProxy = (e.involvedObject.fieldPath ?? "").includes(QUEUE_PROXY);
+    const answer = viaQueueProxy ? queueProxyAnswer(snapshot, pod.metadata.name) : undefined;
+    const event = `event Unhealthy on Pod/${pod.metadata.name}: ${quote(e.message!)}`;
+    const evidence = answer ? `${event}; log ${logKey(pod.metadata.name, QUEUE_PROXY)}: ${quote(answer.line)}` : event;
+    return [{ event: e, kind: m[1], detail: answer?.detail ?? m[2], viaQueueProxy, queueProxyAnswered: answer !== undefined, evidence }];
   });
 }
 
@@ -41,7 +64,7 @@ export function portMismatch(snapshot: Snapshot): Finding[] {
   const listensOnOurs = listeningLines(snapshot).some((l) => l.port === port);
   const running = snapshot.pods.some((p) => serverStatus(p)?.state?.running);
   const refused = [
-    ...probeFailures(snapshot).filter((f) => REFUSED.exec(f.detail)?.[1] === String(port)).map((f) => `event Unhealthy on Pod/${f.event.involvedObject.name}: ${quote(f.event.message!)}`),
+    ...probeFailures(snapshot).filter((f) => REFUSED.exec(f.detail)?.[1] === String(port)).map((f) => f.evidence),
     ...logLines(snapshot).filter((l) => REFUSED.exec(l.line)?.[1] === String(port)).map((l) => `log ${l.key}: ${quote(l.line)}`),
   ];
   if (!listensOnOurs && running && refused.length > 0) {
@@ -92,12 +115,17 @@ export function probeFailing(snapshot: Snapshot): Finding[] {
   }
   const { key, spec } = probeOf(failure.kind, snapshot);
   const path = spec?.httpGet?.path;
-  const fix = /statuscode: 404/.test(failure.detail)
-    ? `the probe's path does not exist: ${configKey(`${key}.path`)} is ${quote(path ?? "unset")}; the server answers /health (model loaded), /v2/health/ready and /v2/health/live`
-    : /deadline exceeded|Timeout|timed out/i.test(failure.detail)
-      ? `the server answers too slowly: raise ${configKey(`${key}.timeoutSeconds`)} (now ${spec?.timeoutSeconds ?? "unset"})${key === "probes.readiness" && !spec?.periodSeconds ? " (with periodSeconds 0, Knative probes aggressively: set periodSeconds too)" : ""}`
-      : /statuscode: 503/.test(failure.detail)
-        ? `the model is not loaded (the readiness path says 503 until it is): see the log for "could not load model"; a slow load needs ${configKey("probes.startup.enabled")} true and a larger ${configKey("probes.startup.failureThreshold")}`
-        : `check ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) and its timings`;
-  return [{ cause: "probe-failing", evidence: `event Unhealthy on Pod/${failure.event.involvedObject.name}: ${quote(failure.event.message!)}`, fix }];
+  const missingPath = /statuscode: 404/.test(failure.detail);
+  const fix =
+    failure.viaQueueProxy && !failure.queueProxyAnswered
+      ? `queue-proxy answered the kubelet 503 for the server (its own status, not the server's); its log says what ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) answered: check that path and its timings`
+      : missingPath
+        ? `the probe's path does not exist: ${configKey(`${key}.path`)} is ${quote(path ?? "unset")}; the server answers /health (model loaded), /v2/health/ready and /v2/health/live`
+        : /deadline exceeded|Timeout|timed out/i.test(failure.detail)
+          ? `the server answers too slowly: raise ${configKey(`${key}.timeoutSeconds`)} (now ${spec?.timeoutSeconds ?? "unset"})${key === "probes.readiness" && !spec?.periodSeconds ? " (with periodSeconds 0, Knative probes aggressively: set periodSeconds too)" : ""}`
+          : /statuscode: 503/.test(failure.detail)
+            ? `the model is not loaded (the readiness path says 503 until it is): see the log for "could not load model"; a slow load needs ${configKey("probes.startup.enabled")} true and a larger ${configKey("probes.startup.failureThreshold")}`
+            : `check ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) and its timings`;
+  // A path that does not exist will not appear by waiting; anything else may be a slow start.
+  return [{ cause: "probe-failing", evidence: failure.evidence, fix, conclusive: missingPath }];
 }
