@@ -56,6 +56,10 @@ export const CERTAIN_AFTER_SECONDS: Partial<Record<CauseId, number>> = {
   "port-mismatch": 0,
   // Only once the kubelet backs off (see crashLooping): a single crash may be a blip.
   "crash-loop": 0,
+  // Only a probe path the server answers 404 (see conclusive): the path will not appear by waiting.
+  "probe-failing": 0,
+  // Knative gave up on the Revision of this spec (its container exited, or its progress deadline passed).
+  "revision-failed": 0,
   // A node-role policy attached in this same update takes a few seconds to reach the nodes.
   "image-pull-auth": 30,
   // Let the scheduler retry once; a cluster autoscaler's scale-up keeps it waiting (see below).
@@ -142,14 +146,16 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
       }
       // The stable revision's pods and the canary's are diagnosed apart, so a failure names whose it is.
       const groups = [
-        { pods: last.pods, seen: firstSeen, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
-        ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
+        { pods: last.pods, seen: firstSeen, revision: last.revision, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
+        ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, revision: last.canary.revision, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
       ];
       // One read of events and logs serves both groups.
       const all = await within(collectSnapshot(api, target, { pods: groups.flatMap((g) => g.pods) }), deadline - Date.now(), "the diagnosis snapshot");
       for (const group of groups) {
         const snapshot = forPods(all, group.pods);
-        const sure = certainFindings(diagnose(snapshot, options.facts), snapshot, group.seen, Date.now());
+        // A finding about a Revision counts for the Revision this update made, not an earlier one's leftover status.
+        const own = diagnose(snapshot, options.facts).filter((f) => f.revision === undefined || group.revision === `Revision ${f.revision}`);
+        const sure = certainFindings(own, snapshot, group.seen, Date.now());
         if (sure.length > 0) {
           return failed(`${group.who} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);
         }

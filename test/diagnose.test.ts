@@ -20,6 +20,8 @@ const CASES: Record<CauseId, { quote: string; fix: string[] }> = {
   "crash-loop": { quote: "model_server: invalid environment: MAX_BATCH_ROWS='0': must be an integer ≥ 1", fix: ["`model-serving:env` (now {\"MAX_BATCH_ROWS\":\"0\"})"] },
   "exec-format": { quote: "exec /usr/local/bin/python: exec format error", fix: ["`model-serving:build.platform` is \"linux/amd64\""] },
   unschedulable: { quote: "0/2 nodes are available: 2 Insufficient memory.", fix: ["`model-serving:resources.requests.memory` (now \"12Gi\")"] },
+  // Recorded on the toolchain's Knative mode (e2e K7b): the Revision's pods gone after its progress deadline.
+  "revision-failed": { quote: "could not load model from /nonexistent", fix: ["`model-serving:env`", "MODEL_DIR"] },
 };
 
 describe("diagnose: one recorded snapshot per cause", () => {

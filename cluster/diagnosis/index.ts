@@ -1,12 +1,12 @@
 // diagnose(snapshot): a pure function from what the cluster showed to why it is not serving.
-import { forPods, PREDICTOR_LABEL, Snapshot } from "../snapshot";
+import { forPods, InferenceService, Pod, PREDICTOR_LABEL, Snapshot } from "../snapshot";
 import { canaryServiceName } from "../../core/canary";
 import { CANARY_PERCENT_ANNOTATION } from "../../core/manifests";
 import { imageNotFound, pullAuth, tagResolution } from "./imageRules";
 import { portMismatch, probeFailing } from "./probeRules";
 import { crashLoop, execFormat, oomKilled } from "./runtimeRules";
 import { unschedulable } from "./schedulingRules";
-import { reconcileFailed } from "./serviceRules";
+import { reconcileFailed, revisionFailed } from "./serviceRules";
 import { CAUSES, CauseId, ConfigFacts, Finding } from "./types";
 
 export * from "./types";
@@ -22,6 +22,7 @@ const RULES: Record<CauseId, (s: Snapshot, f: ConfigFacts) => Finding[]> = {
   "port-mismatch": portMismatch,
   "crash-loop": crashLoop,
   "probe-failing": probeFailing,
+  "revision-failed": revisionFailed,
 };
 
 /** Findings, most likely first; none for a healthy service. */
@@ -39,15 +40,30 @@ export interface PredictorFindings {
   readonly findings: Finding[];
 }
 
+/** The Knative Revision a pod belongs to (Knative's own label). */
+const REVISION_LABEL = "serving.knative.dev/revision";
+
 /**
  * With a Standard-mode canary (the InferenceService `<name>-canary`), the canary's pods (label
  * `serving.kserve.io/inferenceservice=<name>-canary`) are diagnosed apart from the stable's, so a
- * failing canary is named as the canary's and the stable's health is reported on its own.
+ * failing canary is named as the canary's and the stable's health is reported on its own. With a
+ * Knative-mode canary (`canaryTrafficPercent`), the canary is the latest created Revision and the
+ * stable KServe's `latestRolledoutRevision`: their pods are told apart by Knative's revision label.
  */
 export function diagnoseByPredictor(snapshot: Snapshot, facts: ConfigFacts = {}): PredictorFindings[] {
   const service = snapshot.inferenceService;
+  const knative = service ? knativeRevisions(service) : undefined;
+  if (knative) {
+    const of = (revision: string) => (pod: Pod) => pod.metadata.labels?.[REVISION_LABEL] === revision;
+    // A Revision's failure (revision-failed) is reported under that Revision only.
+    const forRevision = (revision: string) => diagnose(forPods(snapshot, snapshot.pods.filter(of(revision))), facts).filter((f) => f.revision === undefined || f.revision === revision);
+    return [
+      { predictor: `stable Revision ${knative.stable}`, canary: false, findings: forRevision(knative.stable) },
+      { predictor: `canary Revision ${knative.canary} (${knative.percent} %)`, canary: true, findings: forRevision(knative.canary) },
+    ];
+  }
   const canaryName = service ? canaryServiceName(service.metadata.name) : undefined;
-  const isCanary = (pod: Snapshot["pods"][number]) => pod.metadata.labels?.[PREDICTOR_LABEL] === canaryName;
+  const isCanary = (pod: Pod) => pod.metadata.labels?.[PREDICTOR_LABEL] === canaryName;
   if (!service || (!snapshot.canaryService && !snapshot.pods.some(isCanary))) {
     return [{ predictor: "predictor", canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) }];
   }
@@ -56,4 +72,13 @@ export function diagnoseByPredictor(snapshot: Snapshot, facts: ConfigFacts = {})
     { predictor: "stable predictor", canary: false, findings: diagnose(forPods(snapshot, snapshot.pods.filter((p) => !isCanary(p))), facts) },
     { predictor: `canary ${canaryName}${percent ? ` (${percent} %)` : ""}`, canary: true, findings: diagnose(forPods(snapshot, snapshot.pods.filter(isCanary)), facts) },
   ];
+}
+
+/** A Knative-mode canary's two Revisions, when the service has one beside a rolled-out stable. */
+function knativeRevisions(service: InferenceService): { stable: string; canary: string; percent: number } | undefined {
+  const percent = service.spec?.predictor?.canaryTrafficPercent;
+  const predictor = service.status?.components?.predictor;
+  const stable = predictor?.latestRolledoutRevision;
+  const canary = predictor?.latestCreatedRevision;
+  return percent !== undefined && stable && canary && stable !== canary ? { stable, canary, percent } : undefined;
 }

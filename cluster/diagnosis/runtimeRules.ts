@@ -63,8 +63,12 @@ export function crashLoop(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
   const evidence = lines.length > 0
     ? `${pod.metadata.name} previous ${status.name} log ends: ${lines.map(quote).join(" / ")}`
     : `${pod.metadata.name} ${status.name} ${status.state?.waiting?.reason ?? "restarted"}, last exit code ${last?.exitCode ?? "?"}${last?.message ? `: ${quote(last.message)}` : ""} (restarts: ${status.restartCount}; no previous log)`;
-  const text = lines.join("\n");
-  const fix = /ModuleNotFoundError|No module named|ImportError/.test(text)
+  return [{ cause: "crash-loop", evidence, fix: exitFix(lines.join("\n"), snapshot, facts) }];
+}
+
+/** What to change for a server that exited at start, from the last lines it wrote. */
+export function exitFix(text: string, snapshot: Snapshot, facts: ConfigFacts): string {
+  return /ModuleNotFoundError|No module named|ImportError/.test(text)
     ? "the image lacks a Python package: add it to app/requirements.txt and deploy again (`pulumi up` rebuilds the image)"
     : /invalid environment|must be/.test(text)
       ? `the server refused its environment: fix ${configKey("env")} (now ${envSetting(snapshot, facts)}); PORT and MODEL_NAME come from \`port\` and \`modelName\``
@@ -73,5 +77,4 @@ export function crashLoop(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
           ? `the server found no usable model in MODEL_DIR, which ${configKey("env")} sets (now ${envSetting(snapshot, facts)}): remove MODEL_DIR from env (the image sets it to its own model) or point it at a folder inside the image`
           : "the model files are missing, unreadable or not the ones their metadata.json records (sha256): check app/models/ (retrain with python -m model_server.train, see app/README.md) and MODEL_DIR"
         : `read the previous log above; check ${configKey("env")} (now ${envSetting(snapshot, facts)}) and that the image runs locally: \`docker run -e PORT=… <image>\``;
-  return [{ cause: "crash-loop", evidence, fix }];
 }

@@ -1,8 +1,10 @@
 // What only the InferenceService's conditions show: KServe could not create or update what it
-// derives from the spec (the Knative Service, in Knative mode), because the cluster refused it.
+// derives from the spec (the Knative Service, in Knative mode), because the cluster refused it;
+// or Knative gave up on the Revision of the spec, whose pods may be gone by then.
 import { Snapshot } from "../snapshot";
 import { configKey, quote } from "./facts";
-import { Finding } from "./types";
+import { exitFix } from "./runtimeRules";
+import { ConfigFacts, Finding } from "./types";
 
 /** An admission webhook's refusal: it will be refused again until the spec changes. */
 const REFUSED = /admission webhook .* denied the request/;
@@ -36,6 +38,43 @@ export function reconcileFailed(snapshot: Snapshot): Finding[] {
         ? `the cluster refused what KServe derived from this spec, and will until it changes: change ${keyFor(message)} as the message says, then \`pulumi up\` again`
         : "KServe could not reconcile the service; if this persists, its controller's log says why",
       conclusive: REFUSED.test(message),
+    },
+  ];
+}
+
+/** Knative's words (configuration_lifecycle.go), which KServe copies into PredictorConfigurationReady. */
+const REVISION_FAILED = /^Revision "([^"]+)" failed with message: (.*)$/s;
+
+function revisionFix(message: string, snapshot: Snapshot, facts: ConfigFacts): string {
+  const exited = /Container failed with: (.*)$/s.exec(message);
+  if (exited) return `the server exited at start (its last output is in the message): ${exitFix(exited[1], snapshot, facts)}`;
+  if (/progress deadline|Initial scale was never achieved/i.test(message)) {
+    return `its pods did not become ready before Knative's progress deadline (${configKey("readyTimeoutSeconds")} sets it): check ${configKey("probes")} and the image, then \`pulumi up\` again`;
+  }
+  if (/Unschedulable|Insufficient/i.test(message)) return `the scheduler could not place its pods: lower ${configKey("resources")}.requests or add capacity`;
+  return "Knative gave up on this Revision for the reason the message gives; a new spec makes a new Revision";
+}
+
+/**
+ * RevisionFailed on the InferenceService (seen on KServe v0.20.0 with Knative Serving 1.21 for a
+ * server that exits at start: `Revision "…-00001" failed with message: Container failed with: …`).
+ * Once Knative's progress deadline passes it scales the Revision to zero, and this condition is
+ * all that is left. Only the latest created Revision's failure counts: an older one is history.
+ */
+export function revisionFailed(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
+  const service = snapshot.inferenceService;
+  const latest = service?.status?.components?.predictor?.latestCreatedRevision;
+  const failed = service?.status?.conditions?.find((c) => c.status === "False" && c.reason === "RevisionFailed" && c.message);
+  const m = failed ? REVISION_FAILED.exec(failed.message!) : null;
+  if (!service || !failed || !m || (latest !== undefined && m[1] !== latest)) {
+    return [];
+  }
+  return [
+    {
+      cause: "revision-failed",
+      evidence: `InferenceService ${service.metadata.namespace}/${service.metadata.name} ${failed.type}=False RevisionFailed: ${quote(failed.message!)}`,
+      fix: revisionFix(m[2], snapshot, facts),
+      revision: m[1],
     },
   ];
 }

@@ -13,6 +13,8 @@ export const CAUSES = [
   "port-mismatch",
   "crash-loop",
   "probe-failing",
+  // Last: Knative's verdict on a Revision; the causes above name why, when its pods still show it.
+  "revision-failed",
 ] as const;
 
 export type CauseId = (typeof CAUSES)[number];
@@ -28,6 +30,8 @@ export interface Finding {
    * connections); a rollout watch then waits for the probes' own budget instead of failing at once.
    */
   readonly conclusive?: boolean;
+  /** The Knative Revision the evidence is about, when it names one: a rollout acts on it only for its own Revision. */
+  readonly revision?: string;
 }
 
 /**
