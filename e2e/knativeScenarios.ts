@@ -3,7 +3,8 @@
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { observeRollout } from "../cluster/rollout";
-import { condition } from "../cluster/snapshot";
+import { condition, Pod } from "../cluster/snapshot";
+import { CONTAINER_NAME } from "../core/manifests";
 import { verify } from "../cluster/verify";
 import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
 import { analysisLines, analyzeCanary } from "../cluster/canaryAnalysis";
@@ -19,11 +20,13 @@ export const KNATIVE_NAMESPACE = "e2e-knative";
 export const KNATIVE_MISSING_NAMESPACE = "e2e-knative-missing";
 export const KNATIVE_SLOW_NAMESPACE = "e2e-knative-slow";
 export const KNATIVE_ZERO_NAMESPACE = "e2e-knative-zero";
+export const KNATIVE_FAILED_NAMESPACE = "e2e-knative-failed";
 /** Stands for the lab's Kubeflow profile namespace (kubeflow-user01), which exists only there. */
 export const KNATIVE_DEV_NAMESPACE = "e2e-dev";
 /** Small requests: a failed Revision keeps its pod (and its CPU request) until Knative's progress deadline. */
 const SMALL = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
 
+const ready = (pod: Pod) => condition(pod.status?.conditions, "Ready")?.status === "True";
 const share = (t: IngressTally, variant: string) => (100 * (t.byVariant[variant] ?? 0)) / Math.max(1, t.requests - t.failures);
 
 export class KnativeScenarios {
@@ -34,7 +37,7 @@ export class KnativeScenarios {
   constructor(private readonly ctx: Context) {}
 
   private time(what: string, ms: number, budgetMs?: number, note?: string): void {
-    this.ctx.timings.push({ what: `Knative: ${what}`, ms, budgetMs, note });
+    this.ctx.timings.push({ what, ms, budgetMs, note, mode: "Knative" });
   }
 
   private config(image: string, extra: StackConfig = {}): StackConfig {
@@ -71,6 +74,21 @@ export class KnativeScenarios {
     this.time("no-op up", run.ms, 8000);
   }
 
+  /** K2b. A good update (a memory limit) makes a new Revision, and up returns once its pods serve. */
+  async goodUpdate(): Promise<void> {
+    const { cluster, image } = this.ctx;
+    const before = (await cluster.service(KNATIVE_NAMESPACE, MODEL))?.status?.components?.predictor?.latestReadyRevision;
+    const run = await this.up(this.config(image, { "model-serving:resources": { ...SMALL, limits: { ...SMALL.limits, memory: "640Mi" } } }));
+    assert.ok(run.ok, `good update (Knative) failed:\n${run.output.slice(-3000)}`);
+    this.time("good update (resources) → serving", run.ms);
+    // Read at once: had up returned early, the new Revision would not be the latest ready one yet.
+    const latest = (await cluster.service(KNATIVE_NAMESPACE, MODEL))?.status?.components?.predictor?.latestReadyRevision;
+    assert.ok(latest && latest !== before, `no new ready Revision when up returned (before ${before}, now ${latest})`);
+    const pods = (await cluster.pods(KNATIVE_NAMESPACE, MODEL)).filter((p) => p.metadata.labels?.["serving.knative.dev/revision"] === latest);
+    assert.ok(pods.length >= 1 && pods.every(ready), `the new Revision's pods are not Ready when up returns`);
+    for (const pod of pods) assert.strictEqual(pod.spec!.containers.find((c) => c.name === CONTAINER_NAME)!.resources?.limits?.memory, "640Mi");
+  }
+
   /** K3. A crash-looping update fails up with the cause while the old Revision answers every request. */
   async badUpdate(record: Recorder): Promise<void> {
     const load = ingressLoad(this.host);
@@ -85,7 +103,28 @@ export class KnativeScenarios {
     assert.strictEqual(tally.failures, 0, `the old Revision failed requests: ${tally.failed.join("; ")}`);
     const fixed = await this.up(this.config(this.ctx.image));
     assert.ok(fixed.ok, `up after reverting failed:\n${fixed.output.slice(-3000)}`);
-    this.time("reverting the bad update → serving", fixed.ms);
+    this.time("fixing the bad update → serving", fixed.ms);
+  }
+
+  /**
+   * K3b. A readiness path the server does not have: queue-proxy tells the kubelet 503 whatever the
+   * server said, so the 404 comes from queue-proxy's log; up fails at once naming the key, while
+   * the old Revision answers every request.
+   */
+  async wrongProbePath(record: Recorder): Promise<void> {
+    const load = ingressLoad(this.host);
+    const run = await this.up(this.config(this.ctx.image, { "model-serving:probes": { readiness: { path: "/nope" } } }));
+    const tally = await load.stop();
+    this.time("readiness path that does not exist → up fails", run.ms, 60000, `${tally.requests} requests through the ingress, ${tally.failures} failed`);
+    assert.ok(!run.ok, "up succeeded with a readiness path the server does not have");
+    this.ctx.log(failureExcerpt(run.output));
+    assert.match(run.output, /will not serve: probe-failing/);
+    assert.match(run.output, /got status code: 404/, "the evidence quotes what queue-proxy saw");
+    assert.match(run.output, /`model-serving:probes\.readiness\.path` is "\/nope"/);
+    await record("knative-probe-path", KNATIVE_NAMESPACE);
+    assert.strictEqual(tally.failures, 0, `the old Revision failed requests: ${tally.failed.join("; ")}`);
+    const fixed = await this.up(this.config(this.ctx.image));
+    assert.ok(fixed.ok, `up after fixing the path failed:\n${fixed.output.slice(-3000)}`);
   }
 
   /** K4. A 20 % canary: the share measured through the ingress; verify --canary on the canary Revision, verify on the stable one. */
@@ -175,6 +214,39 @@ export class KnativeScenarios {
     }
   }
 
+  /**
+   * K7b. A first deploy whose server exits at start fails up (crash-loop); once Knative's progress
+   * deadline (readyTimeoutSeconds, 30 s here) passes, Knative scales the failed Revision's pods
+   * away, and verify still names the cause from the RevisionFailed condition alone.
+   */
+  async revisionFailed(record: Recorder): Promise<void> {
+    const { stacks, cluster, image, api } = this.ctx;
+    const config = stackConfig(KNATIVE_FAILED_NAMESPACE, image, {
+      "model-serving:deploymentMode": "Knative",
+      "model-serving:resources": SMALL,
+      "model-serving:readyTimeoutSeconds": 30,
+      "model-serving:env": { MODEL_DIR: "/nonexistent" },
+    });
+    const stack = await stacks.create("e2e-knative-failed", config);
+    try {
+      const run = await stacks.up(stack);
+      assert.ok(!run.ok, "up succeeded with a server that exits at start");
+      assert.match(run.output, /will not serve: crash-loop/);
+      this.time("server exits at start (first deploy) → up fails", run.ms, 60000);
+      const started = Date.now();
+      await cluster.until("Knative to scale the failed Revision's pods away", 240000, async () => ((await cluster.pods(KNATIVE_FAILED_NAMESPACE, MODEL)).length === 0 ? true : "pods left"));
+      this.time("the failed Revision's pods gone (progress deadline 30 s)", Date.now() - started);
+      const verified = await verify(api, { name: MODEL, namespace: KNATIVE_FAILED_NAMESPACE, mode: "Knative", image }, { timeoutMs: 30000, log: () => undefined });
+      await record("knative-revision-failed", KNATIVE_FAILED_NAMESPACE);
+      assert.strictEqual(verified.ok, false, "verify passed on a failed Revision");
+      assert.strictEqual(verified.findings[0]?.cause, "revision-failed", verified.report);
+      assert.match(verified.findings[0].evidence, /could not load model/);
+      assert.match(verified.findings[0].fix, /`model-serving:env`/);
+    } finally {
+      await stacks.remove(stack);
+    }
+  }
+
   /** K8. No false alarm: an image that listens only after 25 s deploys (Knative mode has no startup probe by default). */
   async slowStart(): Promise<void> {
     const { stacks, image } = this.ctx;
@@ -232,7 +304,7 @@ export class KnativeScenarios {
     try {
       const run = await stacks.up(stack);
       assert.ok(run.ok, `up of the dev stack failed:\n${run.output.slice(-4000)}`);
-      this.time("the dev stack: first up → serving", run.ms, 15000);
+      this.time("first up, adopted namespace", run.ms, 15000, "the dev stack file");
       const service = await cluster.service(KNATIVE_DEV_NAMESPACE, MODEL);
       const answers = await sendThroughIngress(new URL(service!.status!.url!).host, 20);
       assert.strictEqual(answers.failures, 0, answers.failed.join("; "));
@@ -240,7 +312,7 @@ export class KnativeScenarios {
       assert.ok(verified.ok, verified.report);
       const down = await stacks.destroy(stack);
       assert.ok(down.ok, down.output.slice(-3000));
-      this.time("the dev stack: destroy", down.ms, 60000);
+      this.time("destroy (adopted namespace)", down.ms, 60000);
       const namespace = await cluster.namespace(KNATIVE_DEV_NAMESPACE);
       assert.ok(namespace && namespace.status?.phase === "Active", "destroy removed the adopted namespace");
     } finally {
@@ -254,7 +326,7 @@ export class KnativeScenarios {
     const { stacks, cluster } = this.ctx;
     const run = await stacks.destroy(this.stack!);
     assert.ok(run.ok, run.output.slice(-3000));
-    this.time("destroy", run.ms, 60000);
+    this.time("destroy (created namespace)", run.ms, 60000);
     await cluster.until("the Knative namespace to go", 120000, async () => ((await cluster.namespace(KNATIVE_NAMESPACE)) ? "present" : true));
     await stacks.remove(this.stack!);
   }

@@ -13,13 +13,14 @@ import { Cluster } from "./cluster";
 import { buildAndPush } from "./image";
 import { Context, MODEL, PORT, Scenarios, Timing } from "./scenarios";
 import { CanaryScenarios } from "./canaryScenarios";
-import { KNATIVE_MISSING_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KNATIVE_DEV_NAMESPACE, KnativeScenarios } from "./knativeScenarios";
+import { KNATIVE_DEV_NAMESPACE, KNATIVE_FAILED_NAMESPACE, KNATIVE_MISSING_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KnativeScenarios } from "./knativeScenarios";
 import { CLI_NAMESPACE, CliScenarios } from "./cli";
 import { SLOW_NAMESPACE, slowStartDeploys } from "./slowStart";
 import { E2EStacks } from "./stacks";
+import { timingTable } from "./timingTable";
 
 const ROOT = path.resolve(__dirname, "..");
-const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_MISSING_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KNATIVE_DEV_NAMESPACE];
+const NAMESPACES = ["e2e-created", "e2e-missing", "e2e-adopted", SLOW_NAMESPACE, CLI_NAMESPACE, KNATIVE_NAMESPACE, KNATIVE_MISSING_NAMESPACE, KNATIVE_SLOW_NAMESPACE, KNATIVE_ZERO_NAMESPACE, KNATIVE_DEV_NAMESPACE, KNATIVE_FAILED_NAMESPACE];
 
 function preflight(): void {
   if (!process.env.KUBECONFIG) throw new Error("set KUBECONFIG to the cluster to test (one with KServe and a registry it pulls from)");
@@ -44,18 +45,11 @@ function recorder(api: KubeApi, dir: string | undefined) {
     const replicaSets = await get(`/apis/apps/v1/namespaces/${namespace}/replicasets?labelSelector=${selector}`);
     // Knative mode: the Revisions (what each runs), as the watch reads them.
     const revisions = await get(`/apis/serving.knative.dev/v1/namespaces/${namespace}/revisions`);
+    const knativeServices = await get(`/apis/serving.knative.dev/v1/namespaces/${namespace}/services`);
     fs.mkdirSync(dir, { recursive: true });
-    const recorded = { ...snapshot, deployments: deployments?.items ?? [], replicaSets: replicaSets?.items ?? [], knativeRevisions: revisions?.items ?? [] };
+    const recorded = { ...snapshot, deployments: deployments?.items ?? [], replicaSets: replicaSets?.items ?? [], knativeRevisions: revisions?.items ?? [], knativeServices: knativeServices?.items ?? [] };
     fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(recorded, null, 2) + "\n");
   };
-}
-
-function table(timings: Timing[]): string {
-  const rows = timings.map((t) => {
-    const within = t.budgetMs === undefined ? "" : t.ms <= t.budgetMs ? "yes" : "NO";
-    return `| ${t.what} | ${(t.ms / 1000).toFixed(1)} | ${t.budgetMs === undefined ? "" : `≤ ${t.budgetMs / 1000}`} | ${within} | ${t.note ?? ""} |`;
-  });
-  return ["| step | seconds | budget (s) | within | meanwhile |", "| --- | ---: | ---: | --- | --- |", ...rows].join("\n");
 }
 
 /** Every wait inside is bounded; this bounds the whole run too, should the engine itself hang. */
@@ -101,6 +95,7 @@ async function main(): Promise<number> {
     ["3. up again changes nothing", () => s.noOpUp()],
     ["4. a good update rolls out and up waits for the new pods", () => s.goodUpdate()],
     ["5. a crash-looping update fails up with the cause; old pods serve; verify fails", () => s.badUpdate(record)],
+    ["5b. a readiness path that does not exist fails up at once naming probes.readiness.path; old pods serve", () => s.wrongProbePath(record)],
     ["9. new server code goes out as a 20 % canary InferenceService beside the untouched stable; verify --canary and verify", () => c.canaryUp(record)],
     ["10. promote --analyze promotes a good canary: measured, then a rolling update with no failed request", () => c.analyzeAndPromote()],
     ["11a. promote --analyze rolls back a canary that answers 5xx; the stable never fails a request", () => c.analyzeAndRollBack("errors")],
@@ -119,12 +114,15 @@ async function main(): Promise<number> {
     ["17. CLI: pulumi destroy --yes", () => cli.destroy()],
     ["K1. Knative: first up → serving through the ingress; verify", () => k.firstUp(record)],
     ["K2. Knative: up again changes nothing", () => k.noOpUp()],
+    ["K2b. Knative: a good update makes a new Revision and up waits for its pods", () => k.goodUpdate()],
     ["K3. Knative: a crash-looping update fails up with the cause; the old Revision answers every request", () => k.badUpdate(record)],
+    ["K3b. Knative: a readiness path that does not exist fails up at once with the 404 queue-proxy saw; the old Revision answers every request", () => k.wrongProbePath(record)],
     ["K4. Knative: a 20 % canary measured through the ingress; verify --canary and verify test different Revisions", () => k.canary(record)],
     ["K5. Knative: rollback never sends more than the canary's share to the canary", () => k.rollback()],
     ["K5b. Knative: promote --analyze measures the canary Revision against the stable one and promotes it; no failed request", () => k.analyzeAndPromote()],
     ["K6. Knative: destroy within a minute", () => k.destroy()],
     ["K7. Knative: a first deploy of a missing digest fails fast with image-not-found", () => k.missingDigest()],
+    ["K7b. Knative: a first deploy that exits at start fails up; after the progress deadline its pods are gone and verify names revision-failed", () => k.revisionFailed(record)],
     ["K8. Knative: an image that listens only after 25 s deploys (no false alarm)", () => k.slowStart()],
     ["K10. Knative: the dev stack (the lab's settings, only its AWS ties overridden) into an adopted namespace: serves through the ingress; destroy keeps the namespace", () => k.devStack()],
     ["K9. Knative: scale to zero; up on it is a no-op; verify wakes it through the ingress and reports the cold start", () => k.scaleToZero()],
@@ -146,7 +144,7 @@ async function main(): Promise<number> {
   await cli.cleanup();
   for (const ns of NAMESPACES) await cluster.deleteNamespace(ns).catch(() => undefined);
   stacks.cleanup();
-  log(`\n${table(timings)}\n`);
+  log(`\n${timingTable(timings)}\n`);
   log(`${chosen.length - failures.length} passed, ${failures.length} failed`);
   return failures.length === 0 ? 0 : 1;
 }

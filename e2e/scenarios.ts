@@ -35,6 +35,8 @@ export interface Timing {
   readonly budgetMs?: number;
   /** What else was measured meanwhile (requests served during a rollout). */
   readonly note?: string;
+  /** The KServe mode the step ran in. @default "Standard" */
+  readonly mode?: "Standard" | "Knative";
 }
 
 export interface Context {
@@ -89,8 +91,8 @@ export class Scenarios {
     return this.main!;
   }
 
-  private time(what: string, ms: number, budgetMs?: number): void {
-    this.ctx.timings.push({ what, ms, budgetMs });
+  private time(what: string, ms: number, budgetMs?: number, note?: string): void {
+    this.ctx.timings.push({ what, ms, budgetMs, note });
   }
 
   /** 1. A preview of a new stack lists what will be created, and creates nothing. */
@@ -195,6 +197,26 @@ export class Scenarios {
     this.time("fixing the bad update → serving", recovery.ms);
   }
 
+  /** 5b. A readiness path the server does not have (it answers 404): up fails at once naming the key; the old pods keep serving. */
+  async wrongProbePath(record: Recorder): Promise<void> {
+    const { stacks, cluster, image } = this.ctx;
+    const servingBefore = (await servingPods(this.ctx, this.mainNamespace, image)).pods.map((p) => p.metadata.name);
+    const good = stackConfig(this.mainNamespace, image, { "model-serving:resources": { ...RESOURCES, limits: { ...RESOURCES.limits, memory: "640Mi" } } });
+    await stacks.configure(this.main!, { ...good, "model-serving:probes": { readiness: { path: "/nope" } } });
+    const run = await stacks.up(this.main!);
+    this.time("readiness path that does not exist → up fails", run.ms, 60000);
+    assert.ok(!run.ok, "up succeeded with a readiness path the server does not have");
+    this.ctx.log(failureExcerpt(run.output));
+    assert.match(run.output, /will not serve: probe-failing/);
+    assert.match(run.output, /statuscode: 404/);
+    assert.match(run.output, /`model-serving:probes\.readiness\.path` is "\/nope"/);
+    await record("standard-probe-path", this.mainNamespace);
+    const stillServing = (await cluster.pods(this.mainNamespace, MODEL)).filter((p) => servingBefore.includes(p.metadata.name) && ready(p));
+    assert.ok(stillServing.length > 0, "the old pods stopped serving");
+    await stacks.configure(this.main!, good);
+    expectOk(await stacks.up(this.main!), "up after fixing the path");
+  }
+
   /** 6. A first deploy whose digest does not exist fails fast with image-not-found. */
   async missingDigest(record: Recorder): Promise<void> {
     const { stacks, image } = this.ctx;
@@ -237,7 +259,7 @@ export class Scenarios {
     try {
       const up = await stacks.up(stack);
       expectOk(up, "up into an adopted namespace");
-      this.time("first up, adopted namespace, legacy mode name", up.ms, 15000);
+      this.time("first up, adopted namespace", up.ms, 15000, "the legacy mode name RawDeployment, for KServe 0.15");
       const service = await cluster.service(namespace, MODEL);
       // The program writes the legacy name for a 0.15 cluster; KServe v0.20's defaulting webhook
       // stores its current name for it (the legacy names are aliases it normalises).
