@@ -17,26 +17,47 @@ function listeningLines(snapshot: Snapshot) {
 }
 
 /**
- * Knative mode: the kubelet probes queue-proxy, which probes the server and answers 503 whatever
- * the server said; queue-proxy's log has the server's answer ("HTTP probe did not respond Ready,
- * got status code: 404", or the dial error), seen on Knative Serving 1.21.
+ * Knative mode: the kubelet probes queue-proxy, which probes the server and answers 503 (or, while
+ * it probes aggressively, makes the kubelet time out) whatever the server said. Queue-proxy's log
+ * has the server's answer, seen on Knative Serving 1.21: "aggressive probe error (failed 201
+ * times): HTTP probe did not respond Ready, got status code: 404", then its own "context deadline
+ * exceeded"; so a line with the server's answer wins over a bare timeout.
  */
 const QUEUE_PROXY = "queue-proxy";
-const QUEUE_PROXY_SAYS = /HTTP probe did not respond Ready, got status code: (\d{3})|(dial tcp [^\s]+:\d{2,5}: connect: connection refused)|(context deadline exceeded|Client\.Timeout|i\/o timeout)/;
+const SERVER_STATUS = /HTTP probe did not respond Ready, got status code: (\d{3})/;
+const SERVER_TIMEOUT = /Client\.Timeout|i\/o timeout|context deadline exceeded/;
 
 /** What the server answered queue-proxy's readiness probe, in the kubelet's words; undefined when its log does not say. */
 function queueProxyAnswer(snapshot: Snapshot, pod: string): { detail: string; line: string } | undefined {
-  const log = snapshot.logs?.[logKey(pod, QUEUE_PROXY)] ?? "";
-  const line = log.split(/\r?\n/).reverse().find((l) => QUEUE_PROXY_SAYS.test(l));
-  const m = line === undefined ? null : QUEUE_PROXY_SAYS.exec(line);
-  if (!line || !m) return undefined;
-  const detail = m[1] ? `HTTP probe failed with statuscode: ${m[1]}` : m[2] ? m[2] : "Timeout: context deadline exceeded";
-  return { detail, line: line.trim() };
+  const lines = (snapshot.logs?.[logKey(pod, QUEUE_PROXY)] ?? "").split(/\r?\n/).map((l) => l.trim()).reverse();
+  for (const line of lines) {
+    const status = SERVER_STATUS.exec(line);
+    if (status) return { detail: `HTTP probe failed with statuscode: ${status[1]}`, line };
+    const refused = REFUSED.exec(line);
+    if (refused) return { detail: refused[0], line };
+  }
+  const timeout = lines.find((l) => SERVER_TIMEOUT.test(l));
+  return timeout ? { detail: "Timeout: context deadline exceeded", line: timeout } : undefined;
 }
 
-/** Probe failures on pods that are not ready now (a 503 while the model loads is history once ready). */
-function probeFailures(snapshot: Snapshot) {
-  return currentEvents(snapshot).flatMap((e) => {
+interface ProbeFailure {
+  readonly kind: string;
+  /** The failure in the kubelet's words ("HTTP probe failed with statuscode: 404", a dial error, a timeout). */
+  readonly detail: string;
+  /** Reported by queue-proxy (Knative mode) rather than the kubelet probing the server itself. */
+  readonly viaQueueProxy: boolean;
+  /** Whether queue-proxy's log said what the server answered. */
+  readonly queueProxyAnswered: boolean;
+  readonly evidence: string;
+}
+
+/**
+ * Probe failures on pods that are not ready now (a 503 while the model loads is history once
+ * ready): the kubelet's Unhealthy events, and queue-proxy's own log, which says what the server
+ * answered tens of seconds before the kubelet's first event does.
+ */
+function probeFailures(snapshot: Snapshot): ProbeFailure[] {
+  const fromEvents = currentEvents(snapshot).flatMap((e) => {
     const pod = podOf(snapshot, e);
     const m = PROBE_FAILED.exec(e.message ?? "");
     if (e.reason !== "Unhealthy" || !m || !pod || podReady(pod)) return [];
@@ -44,8 +65,18 @@ function probeFailures(snapshot: Snapshot) {
     const answer = viaQueueProxy ? queueProxyAnswer(snapshot, pod.metadata.name) : undefined;
     const event = `event Unhealthy on Pod/${pod.metadata.name}: ${quote(e.message!)}`;
     const evidence = answer ? `${event}; log ${logKey(pod.metadata.name, QUEUE_PROXY)}: ${quote(answer.line)}` : event;
-    return [{ event: e, kind: m[1], detail: answer?.detail ?? m[2], viaQueueProxy, queueProxyAnswered: answer !== undefined, evidence }];
+    return [{ kind: m[1], detail: answer?.detail ?? m[2], viaQueueProxy, queueProxyAnswered: answer !== undefined, evidence }];
   });
+  const withEvents = new Set(currentEvents(snapshot).filter((e) => e.reason === "Unhealthy").map((e) => e.involvedObject.name));
+  const fromQueueProxy = snapshot.pods
+    .filter((pod) => !podReady(pod) && !withEvents.has(pod.metadata.name))
+    .flatMap((pod) => {
+      const answer = queueProxyAnswer(snapshot, pod.metadata.name);
+      // Only the server's own answer: a bare timeout this early may be a server still starting.
+      if (!answer || !SERVER_STATUS.test(answer.line)) return [];
+      return [{ kind: "Readiness", detail: answer.detail, viaQueueProxy: true, queueProxyAnswered: true, evidence: `log ${logKey(pod.metadata.name, QUEUE_PROXY)}: ${quote(answer.line)}` }];
+    });
+  return [...fromEvents, ...fromQueueProxy];
 }
 
 export function portMismatch(snapshot: Snapshot): Finding[] {
@@ -109,7 +140,7 @@ function probeOf(kind: string, snapshot: Snapshot): { key: string; spec?: ProbeS
 export function probeFailing(snapshot: Snapshot): Finding[] {
   // With the port wrong, refused connections and queue-proxy's failing readiness are its symptoms.
   const explained = portMismatch(snapshot).length > 0;
-  const failure = probeFailures(snapshot).find((f) => !(explained && (REFUSED.test(f.detail) || /queue-proxy/.test(f.event.involvedObject.fieldPath ?? ""))));
+  const failure = probeFailures(snapshot).find((f) => !(explained && (REFUSED.test(f.detail) || f.viaQueueProxy)));
   if (!failure) {
     return [];
   }
