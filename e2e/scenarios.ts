@@ -209,7 +209,9 @@ export class Scenarios {
     this.ctx.log(failureExcerpt(run.output));
     assert.match(run.output, /will not serve: probe-failing/);
     assert.match(run.output, /statuscode: 404/);
-    assert.match(run.output, /`model-serving:probes\.readiness\.path` is "\/nope"/);
+    // Standard mode: the startup probe, which follows the readiness path, fails first.
+    assert.match(run.output, /is "\/nope"/);
+    assert.match(run.output, /`model-serving:probes\.readiness\.path`/);
     await record("standard-probe-path", this.mainNamespace);
     const stillServing = (await cluster.pods(this.mainNamespace, MODEL)).filter((p) => servingBefore.includes(p.metadata.name) && ready(p));
     assert.ok(stillServing.length > 0, "the old pods stopped serving");

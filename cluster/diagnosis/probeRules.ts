@@ -147,11 +147,13 @@ export function probeFailing(snapshot: Snapshot): Finding[] {
   const { key, spec } = probeOf(failure.kind, snapshot);
   const path = spec?.httpGet?.path;
   const missingPath = /statuscode: 404/.test(failure.detail);
+  // The startup probe's path defaults to the readiness probe's: the user may have set only that.
+  const followsReadiness = key === "probes.startup" && path !== undefined && path === serverSpec(snapshot)?.readinessProbe?.httpGet?.path;
   const fix =
     failure.viaQueueProxy && !failure.queueProxyAnswered
       ? `queue-proxy answered the kubelet 503 for the server (its own status, not the server's); its log says what ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) answered: check that path and its timings`
       : missingPath
-        ? `the probe's path does not exist: ${configKey(`${key}.path`)} is ${quote(path ?? "unset")}; the server answers /health (model loaded), /v2/health/ready and /v2/health/live`
+        ? `the probe's path does not exist: ${configKey(`${key}.path`)} is ${quote(path ?? "unset")}${followsReadiness ? ` (it follows ${configKey("probes.readiness.path")} unless set)` : ""}; the server answers /health (model loaded), /v2/health/ready and /v2/health/live`
         : /deadline exceeded|Timeout|timed out/i.test(failure.detail)
           ? `the server answers too slowly: raise ${configKey(`${key}.timeoutSeconds`)} (now ${spec?.timeoutSeconds ?? "unset"})${key === "probes.readiness" && !spec?.periodSeconds ? " (with periodSeconds 0, Knative probes aggressively: set periodSeconds too)" : ""}`
           : /statuscode: 503/.test(failure.detail)
