@@ -36,7 +36,8 @@ export async function collectSnapshot(api: KubeApi, target: Target, options: Col
     }),
     // A Standard-mode canary is an InferenceService of its own; absent is the usual case, not an error.
     api.getJsonOrNull<InferenceService>(paths.inferenceService(target.namespace, canaryName)),
-    options.pods ?? api.getJson<{ items: Pod[] }>(paths.pods(target.namespace, `${PREDICTOR_LABEL} in (${target.name},${canaryName})`)).then((list) => list.items ?? []),
+    // Pods being deleted are history (Knative scaling a failed Revision away, an old ReplicaSet's).
+    options.pods ?? api.livePods(target.namespace, `${PREDICTOR_LABEL} in (${target.name},${canaryName})`),
     api.getJson<{ items: KubeEvent[] }>(paths.events(target.namespace)),
   ]);
   const logs: Record<string, string> = {};

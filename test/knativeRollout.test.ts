@@ -6,14 +6,20 @@ import { AddressInfo } from "net";
 import { observeRollout, RolloutTarget } from "../cluster/rollout";
 import { verify } from "../cluster/verify";
 import { watchRollout } from "../cluster/watchRollout";
-import { stateFrom } from "./helpers/fakeKubeApi";
+import { diagnose, diagnoseByPredictor } from "../cluster/diagnosis";
+import { KubeObject, stateFrom } from "./helpers/fakeKubeApi";
 import { loadSnapshot } from "./helpers/snapshots";
 import { loadRecording, Recording, recordingState, loopbackApis } from "./helpers/recordings";
 
 const NAME = "california-housing";
 const REVISION = "serving.knative.dev/revision";
-const revisionImage = (r: Recording, revision: string) => r.knativeRevisions!.find((x) => x.metadata.name === `${NAME}-predictor-${revision}`)!.spec.containers[0].image as string;
-const podsOf = (r: Recording, revision: string) => r.pods.filter((p) => p.metadata.labels?.[REVISION] === `${NAME}-predictor-${revision}`).map((p) => p.metadata.name);
+/** The Revisions KServe reported when the recording was made: the latest created and ready ones, and the rolled-out (stable) one. */
+const revisions = (r: Recording) => {
+  const p = r.inferenceService!.status!.components!.predictor!;
+  return { created: p.latestCreatedRevision!, ready: p.latestReadyRevision!, stable: p.latestRolledoutRevision! };
+};
+const revisionImage = (r: Recording, revision: string) => r.knativeRevisions!.find((x) => x.metadata.name === revision)!.spec.containers[0].image as string;
+const podsOf = (r: Recording, revision: string) => r.pods.filter((p) => p.metadata.labels?.[REVISION] === revision).map((p) => p.metadata.name);
 const target = (extra: Partial<RolloutTarget> = {}): RolloutTarget => ({ name: NAME, namespace: "e2e-knative", mode: "Knative", ...extra });
 
 describe("Knative mode on objects recorded from a real cluster", function () {
@@ -23,22 +29,23 @@ describe("Knative mode on objects recorded from a real cluster", function () {
 
   it("serving: the latest created Revision is ready and runs the image this deploy applied", async () => {
     const { api, r } = await start("knative-serving");
-    const image = revisionImage(r, "00001");
-    const seen = await observeRollout(api, target({ image }));
+    const { created } = revisions(r);
+    const seen = await observeRollout(api, target({ image: revisionImage(r, created) }));
     assert.ok(seen.done, seen.progress);
-    assert.strictEqual(seen.revision, `Revision ${NAME}-predictor-00001`);
-    assert.deepStrictEqual(seen.pods.map((p) => p.metadata.name), podsOf(r, "00001"));
+    assert.strictEqual(seen.revision, `Revision ${created}`);
+    assert.deepStrictEqual(seen.pods.map((p) => p.metadata.name), podsOf(r, created));
   });
 
   it("a latest Revision of another image is not this deploy's, whatever the generation counters say", async () => {
     const { api, r } = await start("knative-serving");
-    const running = revisionImage(r, "00001");
+    const { created } = revisions(r);
+    const running = revisionImage(r, created);
     const expected = `${running.split("@")[0]}@sha256:${"b".repeat(64)}`;
     // KServe's observedGeneration is the Knative Service's counter: here equal to the generation.
     assert.strictEqual(r.inferenceService!.status!.observedGeneration, r.inferenceService!.metadata.generation);
     const seen = await observeRollout(api, target({ image: expected }));
     assert.strictEqual(seen.done, false);
-    assert.strictEqual(seen.progress, `Revision ${NAME}-predictor-00001 runs ${running}; waiting for KServe to create a Revision of ${expected}`);
+    assert.strictEqual(seen.progress, `Revision ${created} runs ${running}; waiting for KServe to create a Revision of ${expected}`);
   });
 
   it("KServe's observedGeneration (the Knative Service's counter) neither holds a Revision that carries the spec nor passes one that does not", async () => {
@@ -46,9 +53,9 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const drifted = structuredClone(r.inferenceService!);
     drifted.metadata.generation = 7; // the InferenceService's counter ran ahead of the Knative Service's (e.g. after a refused update)
     let api = await serve(recordingState(r, { services: [drifted] }));
-    const held = await observeRollout(api, target({ image: revisionImage(r, "00001") }));
+    const held = await observeRollout(api, target({ image: revisionImage(r, revisions(r).created) }));
     assert.ok(held.done, held.progress);
-    // A revert of MODEL_DIR: the spec no longer has it, the latest Revision (00002) still does, and the counters agree.
+    // A revert of MODEL_DIR: the spec no longer has it, the latest Revision (the crash-looping one) still does, and the counters agree.
     const c = loadRecording("knative-crash-loop-update");
     const reverted = structuredClone(c.inferenceService!);
     reverted.spec!.predictor!.containers![0].env = reverted.spec!.predictor!.containers![0].env!.filter((e) => e.name !== "MODEL_DIR");
@@ -56,7 +63,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     api = await serve(recordingState(c, { services: [reverted] }));
     const seen = await observeRollout(api, target());
     assert.strictEqual(seen.done, false);
-    assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00002 does not carry the applied spec yet`));
+    assert.match(seen.progress, new RegExp(`^Revision ${revisions(c).created} does not carry the applied spec yet`));
   });
 
   it("a new split alone makes no Revision: not done until KServe has written it", async () => {
@@ -64,7 +71,8 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const wider = structuredClone(r.inferenceService!);
     wider.spec!.predictor!.canaryTrafficPercent = 50;
     const api = await serve(recordingState(r, { services: [wider] }));
-    const seen = await observeRollout(api, target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") }));
+    const { stable, created } = revisions(r);
+    const seen = await observeRollout(api, target({ image: revisionImage(r, stable), canaryImage: revisionImage(r, created) }));
     assert.strictEqual(seen.done, false);
     assert.strictEqual(seen.progress, "the latest Revision has 20 % of the traffic; waiting for KServe to give it 50 %");
   });
@@ -82,27 +90,29 @@ describe("Knative mode on objects recorded from a real cluster", function () {
 
   it("a crash-looping update fails as that Revision's, the old Revision's pod not counted", async () => {
     const { api, r } = await start("knative-crash-loop-update");
-    const result = await watchRollout(api, target({ image: revisionImage(r, "00002") }), { timeoutMs: 5000, intervalMs: 20, log: () => undefined });
+    const { created, ready } = revisions(r);
+    assert.notStrictEqual(created, ready);
+    const result = await watchRollout(api, target({ image: revisionImage(r, created) }), { timeoutMs: 5000, intervalMs: 20, log: () => undefined });
     assert.strictEqual(result.ok, false);
-    assert.match(result.summary, new RegExp(`^Revision ${NAME}-predictor-00002 will not serve: crash-loop`));
-    assert.deepStrictEqual(result.pods.map((p) => p.metadata.name), podsOf(r, "00002"));
+    assert.match(result.summary, new RegExp(`^Revision ${created} will not serve: crash-loop`));
+    assert.deepStrictEqual(result.pods.map((p) => p.metadata.name), podsOf(r, created));
   });
 
   it("a canary: the stable is KServe's latestRolledoutRevision, the canary the latest; verify tests the stable's pod, verify --canary the canary's", async () => {
     const { api, r } = await start("knative-canary-serving");
-    const predictor = r.inferenceService!.status!.components!.predictor!;
-    assert.deepStrictEqual([predictor.latestRolledoutRevision, predictor.latestCreatedRevision], [`${NAME}-predictor-00003`, `${NAME}-predictor-00004`]);
-    const canaryTarget = target({ image: revisionImage(r, "00003"), canaryImage: revisionImage(r, "00004") });
+    const { stable, created } = revisions(r);
+    assert.notStrictEqual(stable, created);
+    const canaryTarget = target({ image: revisionImage(r, stable), canaryImage: revisionImage(r, created) });
     const seen = await observeRollout(api, canaryTarget);
     assert.ok(seen.done, seen.progress);
-    assert.deepStrictEqual([seen.pods.map((p) => p.metadata.name), seen.canary!.pods.map((p) => p.metadata.name)], [podsOf(r, "00003"), podsOf(r, "00004")]);
+    assert.deepStrictEqual([seen.pods.map((p) => p.metadata.name), seen.canary!.pods.map((p) => p.metadata.name)], [podsOf(r, stable), podsOf(r, created)]);
     const canary = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, canary: true, log: () => undefined });
     assert.ok(canary.ok, canary.report);
-    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00004"));
+    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, created));
     apis.fake.portForwards.length = 0;
-    const stable = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
-    assert.ok(stable.ok, stable.report);
-    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00003"));
+    const plain = await verify(api, canaryTarget, { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, log: () => undefined });
+    assert.ok(plain.ok, plain.report);
+    assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, stable));
   });
 
   it("scaled to zero: verify wakes the Revision with a request through its route (the ingress address given), reports the cold start, then smoke-tests the woken pod", async () => {
@@ -120,12 +130,12 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     await new Promise<void>((resolve) => ingress.listen(0, "127.0.0.1", resolve));
     try {
       const address = `127.0.0.1:${(ingress.address() as AddressInfo).port}`;
-      const result = await verify(api, target({ image: revisionImage(r, "00001") }), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, ingress: address, log: () => undefined });
+      const result = await verify(api, target({ image: revisionImage(r, revisions(r).created) }), { timeoutMs: 3000, intervalMs: 20, requestTimeoutMs: 2000, ingress: address, log: () => undefined });
       assert.ok(result.ok, result.report);
       assert.deepStrictEqual(seenHosts, [host]);
       assert.ok(result.coldStartMs !== undefined);
       assert.match(result.report, /has no pods \(scaled to zero\): waking it with GET \/health through http:\/\/california-housing-predictor\.e2e-knative\.example\.com via 127\.0\.0\.1:\d+/);
-      assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, "00001"));
+      assert.deepStrictEqual([...new Set(apis.fake.portForwards.map((f) => f.pod))], podsOf(r, revisions(r).created));
     } finally {
       ingress.close();
     }
@@ -133,10 +143,99 @@ describe("Knative mode on objects recorded from a real cluster", function () {
 
   it("a rollback's first step (the stable image as a canary at 0 %) is not done while the latest Revision is still the canary's", async () => {
     const { api, r } = await start("knative-canary-serving");
-    const stable = revisionImage(r, "00003");
+    const { created } = revisions(r);
+    const stable = revisionImage(r, revisions(r).stable);
     // What rollback's first update applies: rollout.stableImage is the canary's digest for the moment, the candidate the stable one.
-    const seen = await observeRollout(api, target({ image: revisionImage(r, "00004"), canaryImage: stable }));
+    const seen = await observeRollout(api, target({ image: revisionImage(r, created), canaryImage: stable }));
     assert.strictEqual(seen.done, false);
-    assert.match(seen.progress, new RegExp(`^Revision ${NAME}-predictor-00004 runs .*; waiting for KServe to create a Revision of ${stable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+    assert.match(seen.progress, new RegExp(`^Revision ${created} runs .*; waiting for KServe to create a Revision of ${stable.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+  });
+
+  it("the Knative Service's own counters: a generation Knative has not observed yet holds the watch, whatever the Revision carries", async () => {
+    const r = loadRecording("knative-serving");
+    const ksvc = r.knativeServices![0] as unknown as { metadata: { generation: number }; status: { observedGeneration: number } };
+    assert.strictEqual(ksvc.status.observedGeneration, ksvc.metadata.generation);
+    const unobserved = structuredClone(ksvc);
+    unobserved.metadata.generation += 1;
+    const api = await serve(recordingState(r, { knativeServices: [unobserved as unknown as KubeObject] }));
+    const seen = await observeRollout(api, target({ image: revisionImage(r, revisions(r).created) }));
+    assert.strictEqual(seen.done, false);
+    assert.match(seen.progress, new RegExp(`^Knative Service ${NAME}-predictor at generation ${unobserved.metadata.generation}, observed ${ksvc.metadata.generation}: waiting for Knative to reconcile it`));
+  });
+
+  it("KServe's copy of the Knative Service's status behind (another latest Revision): the watch waits for KServe", async () => {
+    const r = loadRecording("knative-serving");
+    const ahead = structuredClone(r.knativeServices![0]);
+    ahead.status.latestCreatedRevisionName = `${NAME}-predictor-00099`;
+    const api = await serve(recordingState(r, { knativeServices: [ahead] }));
+    const seen = await observeRollout(api, target({ image: revisionImage(r, revisions(r).created) }));
+    assert.strictEqual(seen.done, false);
+    assert.match(seen.progress, new RegExp(`^Knative's latest Revision is ${NAME}-predictor-00099, KServe still reports ${revisions(r).created}`));
+  });
+
+  it("a readiness path the server does not have: queue-proxy's 503 is read through its log (the 404), and the watch fails at once naming the key", async () => {
+    const { api, r } = await start("knative-probe-path");
+    const { created } = revisions(r);
+    const started = Date.now();
+    const result = await watchRollout(api, target({ image: revisionImage(r, created) }), { timeoutMs: 10000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.match(result.summary, new RegExp(`^Revision ${created} will not serve: probe-failing$`));
+    assert.match(result.findings[0].evidence, /queue-proxy: ".*HTTP probe did not respond Ready, got status code: 404"/);
+    assert.match(result.findings[0].fix, /the probe's path does not exist: `model-serving:probes\.readiness\.path` is "\/nope"/);
+    assert.doesNotMatch(result.findings[0].fix, /model is not loaded/);
+  });
+
+  it("the same queue-proxy 503 with no word in its log is not read as a model that is not loaded", () => {
+    const r = loadRecording("knative-probe-path");
+    const { created } = revisions(r);
+    const pods = r.pods.filter((p) => p.metadata.labels?.[REVISION] === created);
+    const logs = Object.fromEntries(Object.entries(r.logs).filter(([key]) => !key.endsWith("/queue-proxy")));
+    const [finding] = diagnose({ ...r, pods, logs });
+    assert.strictEqual(finding.cause, "probe-failing");
+    assert.match(finding.fix, /queue-proxy answered the kubelet 503 for the server/);
+    assert.notStrictEqual(finding.conclusive, true);
+  });
+
+  it("a failed Revision whose pods Knative scaled away: verify names revision-failed from the condition, with the server's words", async () => {
+    const { api, r } = await start("knative-revision-failed");
+    assert.strictEqual(r.pods.length, 0, "the recording was made after the pods had gone");
+    const { created } = revisions(r);
+    const result = await verify(api, { name: NAME, namespace: r.inferenceService!.metadata.namespace!, mode: "Knative", image: revisionImage(r, created) }, { timeoutMs: 3000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.strictEqual(result.findings[0]?.cause, "revision-failed", result.report);
+    assert.match(result.findings[0].evidence, /could not load model from \/nonexistent/);
+    assert.strictEqual(result.findings[0].revision, created);
+  });
+
+  it("a RevisionFailed left by an earlier Revision does not fail a rollout whose Revision is not made yet", async () => {
+    const { api, r } = await start("knative-revision-failed");
+    const other = `${revisionImage(r, revisions(r).created).split("@")[0]}@sha256:${"c".repeat(64)}`;
+    const result = await watchRollout(api, { name: NAME, namespace: r.inferenceService!.metadata.namespace!, mode: "Knative", image: other }, { timeoutMs: 300, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.match(result.summary, /^not serving after 0\.3s: /);
+  });
+
+  it("diagnose splits a Knative canary by Revision: the stable (latestRolledoutRevision) and the canary (latest created), each with its own pods", () => {
+    const r = loadRecording("knative-canary-serving");
+    const { stable, created } = revisions(r);
+    const groups = diagnoseByPredictor(r);
+    assert.deepStrictEqual(
+      groups.map((g) => [g.predictor, g.canary, g.findings.length]),
+      [
+        [`stable Revision ${stable}`, false, 0],
+        [`canary Revision ${created} (20 %)`, true, 0],
+      ],
+    );
+    // The canary's failure stays the canary's: its pods crash-looping, the stable's untouched.
+    const broken = structuredClone(r);
+    for (const pod of broken.pods.filter((p) => p.metadata.labels?.[REVISION] === created)) {
+      const status = pod.status!.containerStatuses!.find((c) => c.name === "kserve-container")!;
+      status.state = { waiting: { reason: "CrashLoopBackOff" } };
+      status.lastState = { terminated: { exitCode: 1 } };
+      status.restartCount = 3;
+    }
+    const [stableGroup, canaryGroup] = diagnoseByPredictor(broken);
+    assert.deepStrictEqual([stableGroup.findings.map((f) => f.cause), canaryGroup.findings.map((f) => f.cause)], [[], ["crash-loop"]]);
   });
 });

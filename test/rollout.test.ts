@@ -105,6 +105,18 @@ describe("rollout watch: the current spec's own pods, on objects recorded from a
     assert.match(seen.progress, /^Deployment california-housing-predictor does not carry the applied spec yet; IngressReady=True; PredictorReady=True/);
   });
 
+  it("a readiness path the server does not have (recorded: 404 on the startup probe that follows it): the rollout fails within a poll, naming both keys", async () => {
+    const r = loadRecording("standard-probe-path");
+    const api = await start(recordingState(r));
+    const started = Date.now();
+    const result = await watchRollout(api, targetOf(r), options());
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.strictEqual(result.ok, false);
+    assert.deepStrictEqual(result.findings.map((f) => f.cause), ["probe-failing"]);
+    assert.match(result.findings[0].evidence, /probe failed: HTTP probe failed with statuscode: 404/);
+    assert.match(result.findings[0].fix, /`model-serving:probes\.startup\.path` is "\/nope" \(it follows `model-serving:probes\.readiness\.path` unless set\)/);
+  });
+
   it("a reverted update is not done while the Deployment still runs the bad spec: a removed env var counts (the recorded crash-looping rollout, its spec without MODEL_DIR)", async () => {
     // The fix after a crash-looping update drops MODEL_DIR; until KServe updates the Deployment,
     // its container (recorded during the crash loop) is a superset of the fixed spec.
