@@ -53,7 +53,7 @@ function recorder(api: KubeApi, dir: string | undefined) {
 }
 
 /** Every wait inside is bounded; this bounds the whole run too, should the engine itself hang. */
-const WHOLE_RUN_MS = 30 * 60 * 1000;
+const WHOLE_RUN_MS = 40 * 60 * 1000;
 
 async function main(): Promise<number> {
   setTimeout(() => {
