@@ -151,7 +151,7 @@ export function probeFailing(snapshot: Snapshot): Finding[] {
   const followsReadiness = key === "probes.startup" && path !== undefined && path === serverSpec(snapshot)?.readinessProbe?.httpGet?.path;
   const fix =
     failure.viaQueueProxy && !failure.queueProxyAnswered
-      ? `queue-proxy answered the kubelet 503 for the server (its own status, not the server's); its log says what ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) answered: check that path and its timings`
+      ? `queue-proxy reported the server not ready (its 503 or the kubelet's timeout is queue-proxy's own, not the server's answer); its log says what ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) answered: check that path and its timings`
       : missingPath
         ? `the probe's path does not exist: ${configKey(`${key}.path`)} is ${quote(path ?? "unset")}${followsReadiness ? ` (it follows ${configKey("probes.readiness.path")} unless set)` : ""}; the server answers /health (model loaded), /v2/health/ready and /v2/health/live`
         : /deadline exceeded|Timeout|timed out/i.test(failure.detail)
