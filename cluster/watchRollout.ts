@@ -97,6 +97,11 @@ export function certainFindings(findings: Finding[], snapshot: Snapshot, firstSe
   });
 }
 
+/** Findings about a Knative Revision count only for the Revisions this update made, not an earlier one's leftover status. */
+function ownFindings(findings: Finding[], revisions: (string | undefined)[]): Finding[] {
+  return findings.filter((f) => f.revision === undefined || revisions.includes(f.revision));
+}
+
 /** "600s", or "0.4s" for the short waits tests use. */
 function seconds(ms: number): string {
   return ms < 10000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
@@ -119,7 +124,7 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
     // Without a pod of the new spec, every predictor pod is better evidence than none.
     const pods = last?.pods.length ? last.pods : undefined;
     const shot = snapshot ?? (await collectSnapshot(api, target, { pods }).catch(() => undefined));
-    const found = findings ?? (shot ? diagnose(shot, options.facts) : []);
+    const found = findings ?? (shot ? ownFindings(diagnose(shot, options.facts), [last?.revisionName, last?.canary?.revisionName]) : []);
     return {
       ok: false,
       revision: last?.revision,
@@ -146,16 +151,15 @@ export async function watchRollout(api: KubeApi, target: RolloutTarget, options:
       }
       // The stable revision's pods and the canary's are diagnosed apart, so a failure names whose it is.
       const groups = [
-        { pods: last.pods, seen: firstSeen, revision: last.revision, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
-        ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, revision: last.canary.revision, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
+        { pods: last.pods, seen: firstSeen, revisionName: last.revisionName, who: last.canary?.pods === last.pods ? `the canary ${last.revision}` : (last.revision ?? "the new spec") },
+        ...(last.canary && last.canary.pods !== last.pods ? [{ pods: last.canary.pods, seen: canaryFirstSeen, revisionName: last.canary.revisionName, who: `the canary ${last.canary.revision ?? ""}`.trim() }] : []),
       ];
       // One read of events and logs serves both groups.
       const all = await within(collectSnapshot(api, target, { pods: groups.flatMap((g) => g.pods) }), deadline - Date.now(), "the diagnosis snapshot");
       for (const group of groups) {
         const snapshot = forPods(all, group.pods);
         // A finding about a Revision counts for the Revision this update made, not an earlier one's leftover status.
-        const own = diagnose(snapshot, options.facts).filter((f) => f.revision === undefined || group.revision === `Revision ${f.revision}`);
-        const sure = certainFindings(own, snapshot, group.seen, Date.now());
+        const sure = certainFindings(ownFindings(diagnose(snapshot, options.facts), [group.revisionName]), snapshot, group.seen, Date.now());
         if (sure.length > 0) {
           return failed(`${group.who} will not serve: ${sure.map((f) => f.cause).join(", ")}`, sure, snapshot);
         }

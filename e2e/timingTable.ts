@@ -15,8 +15,9 @@ export function timingTable(timings: readonly Timing[]): string {
   const steps: string[] = [];
   const byStep = new Map<string, Partial<Record<Mode, Timing>>>();
   for (const t of timings) {
-    // A step measured twice in one mode (it should not be) keeps its own row.
-    const key = byStep.get(t.what)?.[t.mode ?? "Standard"] ? `${t.what} (again)` : t.what;
+    // A step measured again in one mode (it should not be) gets a row of its own.
+    let key = t.what;
+    for (let n = 2; byStep.get(key)?.[t.mode ?? "Standard"]; n++) key = `${t.what} (${n})`;
     if (!byStep.has(key)) {
       steps.push(key);
       byStep.set(key, {});

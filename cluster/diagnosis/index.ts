@@ -55,8 +55,14 @@ export function diagnoseByPredictor(snapshot: Snapshot, facts: ConfigFacts = {})
   const knative = service ? knativeRevisions(service) : undefined;
   if (knative) {
     const of = (revision: string) => (pod: Pod) => pod.metadata.labels?.[REVISION_LABEL] === revision;
-    // A Revision's failure (revision-failed) is reported under that Revision only.
-    const forRevision = (revision: string) => diagnose(forPods(snapshot, snapshot.pods.filter(of(revision))), facts).filter((f) => f.revision === undefined || f.revision === revision);
+    // Each Revision's own: its pods and logs, the events on it and the objects it owns
+    // (`<revision>-deployment…`; the other Revision's are left out), and its revision-failed.
+    const forRevision = (revision: string) => {
+      const other = revision === knative.stable ? knative.canary : knative.stable;
+      const events = snapshot.events.filter((e) => !(e.involvedObject?.name ?? "").startsWith(other));
+      const own = { ...forPods(snapshot, snapshot.pods.filter(of(revision))), events };
+      return diagnose(own, facts).filter((f) => f.revision === undefined || f.revision === revision);
+    };
     return [
       { predictor: `stable Revision ${knative.stable}`, canary: false, findings: forRevision(knative.stable) },
       { predictor: `canary Revision ${knative.canary} (${knative.percent} %)`, canary: true, findings: forRevision(knative.canary) },

@@ -8,6 +8,8 @@ import { Finding } from "./types";
 const LISTENING = /(?:running|listening|serving) on\s+(?:https?:\/\/)?[^\s:]*:(\d{2,5})\b/i;
 const REFUSED = /dial tcp [^\s]+:(\d{2,5}): connect: connection refused/;
 const PROBE_FAILED = /^(Readiness|Liveness|Startup) probe failed: (.*)$/s;
+/** A model's own route (V1/V2 protocol): a model server answers 404 there until it has loaded the model. */
+const MODEL_PATH = /^\/v[12]\/models\//;
 
 function listeningLines(snapshot: Snapshot) {
   return logLines(snapshot).flatMap((l) => {
@@ -159,6 +161,8 @@ export function probeFailing(snapshot: Snapshot): Finding[] {
           : /statuscode: 503/.test(failure.detail)
             ? `the model is not loaded (the readiness path says 503 until it is): see the log for "could not load model"; a slow load needs ${configKey("probes.startup.enabled")} true and a larger ${configKey("probes.startup.failureThreshold")}`
             : `check ${configKey(`${key}.path`)} (now ${quote(path ?? "unset")}) and its timings`;
-  // A path that does not exist will not appear by waiting; anything else may be a slow start.
-  return [{ cause: "probe-failing", evidence: failure.evidence, fix, conclusive: missingPath }];
+  // A path that does not exist will not appear by waiting; anything else may be a slow start. A
+  // model's own path (`/v2/models/<name>/ready`) is the exception: model servers answer it 404
+  // until the model is registered.
+  return [{ cause: "probe-failing", evidence: failure.evidence, fix, conclusive: missingPath && !MODEL_PATH.test(path ?? "") }];
 }

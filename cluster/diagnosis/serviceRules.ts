@@ -44,14 +44,18 @@ export function reconcileFailed(snapshot: Snapshot): Finding[] {
 
 /** Knative's words (configuration_lifecycle.go), which KServe copies into PredictorConfigurationReady. */
 const REVISION_FAILED = /^Revision "([^"]+)" failed with message: (.*)$/s;
+const CREATION_FAILED = /^Revision creation failed with message: (.*)$/s;
+/** Knative gave up waiting: its progress deadline, or the Deployment's own ("ReplicaSet … has timed out progressing"). */
+const GAVE_UP = /progress deadline|Initial scale was never achieved|timed out progressing/i;
+const UNSCHEDULABLE = /Unschedulable|Insufficient|nodes are available/i;
 
 function revisionFix(message: string, snapshot: Snapshot, facts: ConfigFacts): string {
   const exited = /Container failed with: (.*)$/s.exec(message);
   if (exited) return `the server exited at start (its last output is in the message): ${exitFix(exited[1], snapshot, facts)}`;
-  if (/progress deadline|Initial scale was never achieved/i.test(message)) {
+  if (GAVE_UP.test(message)) {
     return `its pods did not become ready before Knative's progress deadline (${configKey("readyTimeoutSeconds")} sets it): check ${configKey("probes")} and the image, then \`pulumi up\` again`;
   }
-  if (/Unschedulable|Insufficient/i.test(message)) return `the scheduler could not place its pods: lower ${configKey("resources")}.requests or add capacity`;
+  if (UNSCHEDULABLE.test(message)) return `the scheduler could not place its pods: lower ${configKey("resources")}.requests or add capacity`;
   return "Knative gave up on this Revision for the reason the message gives; a new spec makes a new Revision";
 }
 
@@ -60,21 +64,32 @@ function revisionFix(message: string, snapshot: Snapshot, facts: ConfigFacts): s
  * server that exits at start: `Revision "…-00001" failed with message: Container failed with: …`).
  * Once Knative's progress deadline passes it scales the Revision to zero, and this condition is
  * all that is left. Only the latest created Revision's failure counts: an older one is history.
+ *
+ * Knative marks a Revision failed at a container's first exit and while a pod cannot be
+ * scheduled, and clears it when a pod gets ready: so it is conclusive only once Knative gave up
+ * (its deadline) or no pod of the Revision is left; with pods, the crash-loop and unschedulable
+ * rules, which wait for the kubelet's back-off and the scheduler, decide.
  */
 export function revisionFailed(snapshot: Snapshot, facts: ConfigFacts): Finding[] {
   const service = snapshot.inferenceService;
   const latest = service?.status?.components?.predictor?.latestCreatedRevision;
   const failed = service?.status?.conditions?.find((c) => c.status === "False" && c.reason === "RevisionFailed" && c.message);
-  const m = failed ? REVISION_FAILED.exec(failed.message!) : null;
-  if (!service || !failed || !m || (latest !== undefined && m[1] !== latest)) {
+  if (!service || !failed) {
     return [];
   }
+  const named = REVISION_FAILED.exec(failed.message!);
+  const notCreated = CREATION_FAILED.exec(failed.message!);
+  if ((!named && !notCreated) || (named && latest !== undefined && named[1] !== latest)) {
+    return [];
+  }
+  const message = named ? named[2] : notCreated![1];
   return [
     {
       cause: "revision-failed",
       evidence: `InferenceService ${service.metadata.namespace}/${service.metadata.name} ${failed.type}=False RevisionFailed: ${quote(failed.message!)}`,
-      fix: revisionFix(m[2], snapshot, facts),
-      revision: m[1],
+      fix: revisionFix(message, snapshot, facts),
+      conclusive: !UNSCHEDULABLE.test(message) && (GAVE_UP.test(message) || notCreated !== null || snapshot.pods.length === 0),
+      ...(named ? { revision: named[1] } : {}),
     },
   ];
 }

@@ -90,7 +90,7 @@ export async function knativeRevision(api: KubeApi, target: RolloutTarget, servi
     ? `${described}: ${readyCount(pods)} of ${pods.length} pods ready`
     : `${described} not ready yet (${readyCount(pods)} of ${pods.length} pods ready; latest ready: ${predictor?.latestReadyRevision ?? "none"})`;
   if (percent === undefined) {
-    return { done, progress, revision: described, pods, service };
+    return { done, progress, revision: described, revisionName: created, pods, service };
   }
   // The stable Revision serves the rest; without one KServe gives the latest all of the traffic.
   const stable = predictor?.latestRolledoutRevision;
@@ -100,8 +100,9 @@ export async function knativeRevision(api: KubeApi, target: RolloutTarget, servi
     done,
     progress: `${stableDescribed ? `${stableDescribed} (stable): ${readyCount(stablePods)} of ${stablePods.length} pods ready; ` : "no stable Revision: "}canary at ${percent} %: ${progress}`,
     revision: stableDescribed,
+    revisionName: stableDescribed ? stable : undefined,
     pods: stablePods,
     service,
-    canary: { revision: described, pods, done },
+    canary: { revision: described, revisionName: created, pods, done },
   };
 }

@@ -18,15 +18,17 @@ export interface RolloutObservation {
   readonly done: boolean;
   /** What the rollout is waiting for, or what serves once done. */
   readonly progress: string;
-  /** The revision of the current spec: a ReplicaSet (Standard) or a Knative Revision. */
+  /** The revision of the current spec: a ReplicaSet (Standard) or a Knative Revision, described. */
   readonly revision?: string;
+  /** Knative mode: that Revision's name, once it is known to carry the applied spec. */
+  readonly revisionName?: string;
   /** The current revision's pods (none of an older spec's). */
   readonly pods: Pod[];
   readonly service: InferenceService | null;
   /** The Deployment gave up (Standard mode: ProgressDeadlineExceeded). */
   readonly stalled?: string;
   /** The canary, when the spec has one: its revision and pods (Knative: the latest Revision; Standard: `<name>-canary`'s, with that InferenceService). */
-  readonly canary?: { readonly revision?: string; readonly pods: Pod[]; readonly done: boolean; readonly service?: InferenceService | null };
+  readonly canary?: { readonly revision?: string; readonly revisionName?: string; readonly pods: Pod[]; readonly done: boolean; readonly service?: InferenceService | null };
 }
 
 /** A look that is still waiting, with no pods of the current spec yet. */
