@@ -186,6 +186,16 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     assert.doesNotMatch(result.findings[0].fix, /model is not loaded/);
   });
 
+  it("a 404 on a model's own path (/v2/models/<name>/ready) waits: model servers answer it 404 until the model is registered", () => {
+    const r = loadRecording("knative-probe-path");
+    const { created } = revisions(r);
+    const service = structuredClone(r.inferenceService!);
+    service.spec!.predictor!.containers![0].readinessProbe!.httpGet!.path = "/v2/models/california-housing/ready";
+    const [finding] = diagnose({ ...r, inferenceService: service, pods: r.pods.filter((p) => p.metadata.labels?.[REVISION] === created) });
+    assert.strictEqual(finding.cause, "probe-failing");
+    assert.strictEqual(finding.conclusive, false);
+  });
+
   it("the same queue-proxy 503 with no word in its log is not read as a model that is not loaded", () => {
     const r = loadRecording("knative-probe-path");
     const { created } = revisions(r);
@@ -214,6 +224,20 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const result = await watchRollout(api, { name: NAME, namespace: r.inferenceService!.metadata.namespace!, mode: "Knative", image: other }, { timeoutMs: 300, intervalMs: 20, log: () => undefined });
     assert.strictEqual(result.ok, false);
     assert.match(result.summary, /^not serving after 0\.3s: /);
+    assert.ok(!result.findings.some((f) => f.cause === "revision-failed"), "the timeout's report blames the earlier Revision");
+  });
+
+  it("a failed Revision on a canary fails the watch as the canary's, matched by the Revision's name (logic test: the recorded canary, its pods gone and the recorded RevisionFailed message moved onto it)", async () => {
+    const r = loadRecording("knative-canary-serving");
+    const { created } = revisions(r);
+    const failedMessage = loadRecording("knative-revision-failed").inferenceService!.status!.conditions!.find((c) => c.reason === "RevisionFailed")!.message!;
+    const service = structuredClone(r.inferenceService!);
+    service.status!.conditions!.push({ type: "PredictorConfigurationReady", status: "False", reason: "RevisionFailed", message: failedMessage.replace(/^Revision "[^"]+"/, `Revision "${created}"`) });
+    service.status!.components!.predictor!.latestReadyRevision = revisions(r).stable;
+    const api = await serve(recordingState(r, { services: [service], pods: r.pods.filter((p) => p.metadata.labels?.[REVISION] !== created) }));
+    const result = await watchRollout(api, target({ image: revisionImage(r, revisions(r).stable), canaryImage: revisionImage(r, created) }), { timeoutMs: 3000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.ok, false);
+    assert.strictEqual(result.summary, `the canary Revision ${created} will not serve: revision-failed`);
   });
 
   it("diagnose splits a Knative canary by Revision: the stable (latestRolledoutRevision) and the canary (latest created), each with its own pods", () => {
@@ -237,5 +261,12 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     }
     const [stableGroup, canaryGroup] = diagnoseByPredictor(broken);
     assert.deepStrictEqual([stableGroup.findings.map((f) => f.cause), canaryGroup.findings.map((f) => f.cause)], [[], ["crash-loop"]]);
+    // An event on the canary Revision (the recorded tag-resolution one, moved onto it) is the canary's alone.
+    const [event] = loadSnapshot("tag-resolution").events.filter((e) => e.involvedObject.kind === "Revision");
+    const notReady = structuredClone(r.inferenceService!);
+    notReady.status!.conditions!.find((c) => c.type === "Ready")!.status = "False"; // a Ready service's object events are history
+    const withEvent = { ...r, inferenceService: notReady, events: [...r.events, { ...event, involvedObject: { ...event.involvedObject, namespace: "e2e-knative", name: created } }] };
+    const [stableOnly, canaryOnly] = diagnoseByPredictor(withEvent);
+    assert.deepStrictEqual([stableOnly.findings.map((f) => f.cause), canaryOnly.findings.map((f) => f.cause)], [[], ["tag-resolution"]]);
   });
 });
