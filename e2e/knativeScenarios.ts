@@ -233,6 +233,11 @@ export class KnativeScenarios {
       assert.ok(!run.ok, "up succeeded with a server that exits at start");
       // While its pods crash-loop the kubelet's back-off decides; Knative's RevisionFailed (set at the first exit) alone does not.
       assert.match(run.output, /will not serve: crash-loop\n/);
+      // Knative marks the Revision failed at a first exit; KServe copies it while the pods still crash-loop.
+      await cluster.until("KServe to report the Revision failed", 60000, async () => {
+        const conditions = (await cluster.service(KNATIVE_FAILED_NAMESPACE, MODEL))?.status?.conditions ?? [];
+        return conditions.some((c) => c.reason === "RevisionFailed") ? true : "not yet";
+      });
       await record("knative-first-deploy-crash-loop", KNATIVE_FAILED_NAMESPACE);
       this.time("server exits at start (first deploy) → up fails", run.ms, 60000);
       const started = Date.now();

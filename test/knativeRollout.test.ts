@@ -218,6 +218,17 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     assert.strictEqual(result.findings[0].revision, created);
   });
 
+  it("a first deploy whose server exits at start, its pods still crash-looping: the kubelet's back-off decides (crash-loop), Knative's RevisionFailed from the first exit is named but not conclusive", async () => {
+    const { api, r } = await start("knative-first-deploy-crash-loop");
+    const { created } = revisions(r);
+    assert.ok(r.pods.length > 0 && r.inferenceService!.status!.conditions!.some((c) => c.reason === "RevisionFailed"), "recorded with pods and the condition");
+    const findings = diagnose(r);
+    assert.strictEqual(findings[0].cause, "crash-loop");
+    assert.strictEqual(findings.find((f) => f.cause === "revision-failed")?.conclusive, false);
+    const result = await watchRollout(api, target({ namespace: r.inferenceService!.metadata.namespace!, image: revisionImage(r, created) }), { timeoutMs: 3000, intervalMs: 20, log: () => undefined });
+    assert.strictEqual(result.summary, `Revision ${created} will not serve: crash-loop`);
+  });
+
   it("a RevisionFailed left by an earlier Revision does not fail a rollout whose Revision is not made yet", async () => {
     const { api, r } = await start("knative-revision-failed");
     const other = `${revisionImage(r, revisions(r).created).split("@")[0]}@sha256:${"c".repeat(64)}`;
