@@ -84,7 +84,12 @@ export class E2EStacks {
     };
     const start = Date.now();
     try {
-      const outputs = await operation((text) => (output += text), onEvent);
+      // E2E_VERBOSE: every engine line as it comes, with the time since the operation began.
+      const onOutput = (text: string) => {
+        output += text;
+        if (process.env.E2E_VERBOSE) process.stdout.write(text.replace(/^(?=.)/gm, `[${((Date.now() - start) / 1000).toFixed(1)}s] `));
+      };
+      const outputs = await operation(onOutput, onEvent);
       return { ok: true, ms: Date.now() - start, output, steps, outputs };
     } catch (e) {
       // The engine's own error text is in its output already; keep the wrapper's too.
