@@ -4,8 +4,8 @@ import { AnalysisSettings, Analysis, judge } from "../core/analysis";
 import { normalizeDeploymentMode } from "../core/deploymentMode";
 import { KubeApi } from "./kubeApi";
 import { compareLoad } from "./loadComparison";
-import { observeRollout, RolloutTarget } from "./rollout";
-import { condition, Pod, PREDICTOR_LABEL } from "./snapshot";
+import { observeRollout, revisionPods, RolloutTarget } from "./rollout";
+import { condition, Pod } from "./snapshot";
 
 export interface CanaryAnalysis extends Analysis {
   readonly stablePod?: string;
@@ -20,7 +20,7 @@ async function stablePods(api: KubeApi, target: RolloutTarget, observed: Awaited
     return observed.pods;
   }
   const revision = observed.service?.status?.components?.predictor?.latestRolledoutRevision;
-  return revision ? api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${revision}`) : [];
+  return revision ? revisionPods(api, target, revision) : [];
 }
 
 const empty = { requests: 0, ok: 0, errors: 0, errorRatePercent: 0 };

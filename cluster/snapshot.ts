@@ -71,6 +71,8 @@ export interface KubeEvent {
 
 /** The label KServe puts on an InferenceService's predictor pods: the service's name. */
 export const PREDICTOR_LABEL = "serving.kserve.io/inferenceservice";
+/** The Knative Revision a pod belongs to (Knative's own label). */
+export const REVISION_LABEL = "serving.knative.dev/revision";
 
 export interface InferenceService {
   apiVersion?: string;

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { observeRollout } from "../cluster/rollout";
-import { condition, Pod } from "../cluster/snapshot";
+import { condition, Pod, REVISION_LABEL } from "../cluster/snapshot";
 import { CONTAINER_NAME } from "../core/manifests";
 import { verify } from "../cluster/verify";
 import { promote, rollback, runningCanary } from "../commands/rolloutCommands";
@@ -51,7 +51,7 @@ export class KnativeScenarios {
    */
   private async removeAndSettle(stack: Stack, namespace: string): Promise<void> {
     await this.ctx.stacks.remove(stack);
-    await this.ctx.cluster.until(`namespace ${namespace} to go`, 120000, async () => ((await this.ctx.cluster.namespace(namespace)) ? "present" : true)).catch(() => undefined);
+    await this.ctx.cluster.untilNamespaceGone(namespace, 120000).catch(() => undefined);
   }
 
   private async up(config: StackConfig) {
@@ -94,7 +94,7 @@ export class KnativeScenarios {
     // Read at once: had up returned early, the new Revision would not be the latest ready one yet.
     const latest = (await cluster.service(KNATIVE_NAMESPACE, MODEL))?.status?.components?.predictor?.latestReadyRevision;
     assert.ok(latest && latest !== before, `no new ready Revision when up returned (before ${before}, now ${latest})`);
-    const pods = (await cluster.pods(KNATIVE_NAMESPACE, MODEL)).filter((p) => p.metadata.labels?.["serving.knative.dev/revision"] === latest);
+    const pods = (await cluster.pods(KNATIVE_NAMESPACE, MODEL)).filter((p) => p.metadata.labels?.[REVISION_LABEL] === latest);
     assert.ok(pods.length >= 1 && pods.every(ready), `the new Revision's pods are not Ready when up returns`);
     for (const pod of pods) assert.strictEqual(pod.spec!.containers.find((c) => c.name === CONTAINER_NAME)!.resources?.limits?.memory, "640Mi");
   }
@@ -344,7 +344,7 @@ export class KnativeScenarios {
     const run = await stacks.destroy(this.stack!);
     assert.ok(run.ok, run.output.slice(-3000));
     this.time("destroy (created namespace)", run.ms, 60000);
-    await cluster.until("the Knative namespace to go", 120000, async () => ((await cluster.namespace(KNATIVE_NAMESPACE)) ? "present" : true));
+    await cluster.untilNamespaceGone(KNATIVE_NAMESPACE, 120000, "the Knative namespace to go");
     await stacks.remove(this.stack!);
   }
 }

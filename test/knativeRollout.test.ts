@@ -9,17 +9,17 @@ import { watchRollout } from "../cluster/watchRollout";
 import { diagnose, diagnoseByPredictor } from "../cluster/diagnosis";
 import { KubeObject, stateFrom } from "./helpers/fakeKubeApi";
 import { loadSnapshot } from "./helpers/snapshots";
+import { REVISION_LABEL } from "../cluster/snapshot";
 import { loadRecording, Recording, recordingState, loopbackApis } from "./helpers/recordings";
 
 const NAME = "california-housing";
-const REVISION = "serving.knative.dev/revision";
 /** The Revisions KServe reported when the recording was made: the latest created and ready ones, and the rolled-out (stable) one. */
 const revisions = (r: Recording) => {
   const p = r.inferenceService!.status!.components!.predictor!;
   return { created: p.latestCreatedRevision!, ready: p.latestReadyRevision!, stable: p.latestRolledoutRevision! };
 };
 const revisionImage = (r: Recording, revision: string) => r.knativeRevisions!.find((x) => x.metadata.name === revision)!.spec.containers[0].image as string;
-const podsOf = (r: Recording, revision: string) => r.pods.filter((p) => p.metadata.labels?.[REVISION] === revision).map((p) => p.metadata.name);
+const podsOf = (r: Recording, revision: string) => r.pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision).map((p) => p.metadata.name);
 const target = (extra: Partial<RolloutTarget> = {}): RolloutTarget => ({ name: NAME, namespace: "e2e-knative", mode: "Knative", ...extra });
 
 describe("Knative mode on objects recorded from a real cluster", function () {
@@ -191,7 +191,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const { created } = revisions(r);
     const service = structuredClone(r.inferenceService!);
     service.spec!.predictor!.containers![0].readinessProbe!.httpGet!.path = "/v2/models/california-housing/ready";
-    const [finding] = diagnose({ ...r, inferenceService: service, pods: r.pods.filter((p) => p.metadata.labels?.[REVISION] === created) });
+    const [finding] = diagnose({ ...r, inferenceService: service, pods: r.pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === created) });
     assert.strictEqual(finding.cause, "probe-failing");
     assert.strictEqual(finding.conclusive, false);
   });
@@ -199,7 +199,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
   it("the same queue-proxy 503 with no word in its log is not read as a model that is not loaded", () => {
     const r = loadRecording("knative-probe-path");
     const { created } = revisions(r);
-    const pods = r.pods.filter((p) => p.metadata.labels?.[REVISION] === created);
+    const pods = r.pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === created);
     const logs = Object.fromEntries(Object.entries(r.logs).filter(([key]) => !key.endsWith("/queue-proxy")));
     const [finding] = diagnose({ ...r, pods, logs });
     assert.strictEqual(finding.cause, "probe-failing");
@@ -245,7 +245,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     const service = structuredClone(r.inferenceService!);
     service.status!.conditions!.push({ type: "PredictorConfigurationReady", status: "False", reason: "RevisionFailed", message: failedMessage.replace(/^Revision "[^"]+"/, `Revision "${created}"`) });
     service.status!.components!.predictor!.latestReadyRevision = revisions(r).stable;
-    const api = await serve(recordingState(r, { services: [service], pods: r.pods.filter((p) => p.metadata.labels?.[REVISION] !== created) }));
+    const api = await serve(recordingState(r, { services: [service], pods: r.pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] !== created) }));
     const result = await watchRollout(api, target({ image: revisionImage(r, revisions(r).stable), canaryImage: revisionImage(r, created) }), { timeoutMs: 3000, intervalMs: 20, log: () => undefined });
     assert.strictEqual(result.ok, false);
     assert.strictEqual(result.summary, `the canary Revision ${created} will not serve: revision-failed`);
@@ -264,7 +264,7 @@ describe("Knative mode on objects recorded from a real cluster", function () {
     );
     // The canary's failure stays the canary's: its pods crash-looping, the stable's untouched.
     const broken = structuredClone(r);
-    for (const pod of broken.pods.filter((p) => p.metadata.labels?.[REVISION] === created)) {
+    for (const pod of broken.pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === created)) {
       const status = pod.status!.containerStatuses!.find((c) => c.name === "kserve-container")!;
       status.state = { waiting: { reason: "CrashLoopBackOff" } };
       status.lastState = { terminated: { exitCode: 1 } };

@@ -1,5 +1,5 @@
 // diagnose(snapshot): a pure function from what the cluster showed to why it is not serving.
-import { forPods, InferenceService, Pod, PREDICTOR_LABEL, Snapshot } from "../snapshot";
+import { forPods, InferenceService, Pod, PREDICTOR_LABEL, REVISION_LABEL, Snapshot } from "../snapshot";
 import { canaryServiceName } from "../../core/canary";
 import { CANARY_PERCENT_ANNOTATION } from "../../core/manifests";
 import { imageNotFound, pullAuth, tagResolution } from "./imageRules";
@@ -39,9 +39,6 @@ export interface PredictorFindings {
   readonly canary: boolean;
   readonly findings: Finding[];
 }
-
-/** The Knative Revision a pod belongs to (Knative's own label). */
-const REVISION_LABEL = "serving.knative.dev/revision";
 
 /**
  * With a Standard-mode canary (the InferenceService `<name>-canary`), the canary's pods (label

@@ -59,7 +59,8 @@ interface ProbeFailure {
  * answered tens of seconds before the kubelet's first event does.
  */
 function probeFailures(snapshot: Snapshot): ProbeFailure[] {
-  const fromEvents = currentEvents(snapshot).flatMap((e) => {
+  const events = currentEvents(snapshot);
+  const fromEvents = events.flatMap((e) => {
     const pod = podOf(snapshot, e);
     const m = PROBE_FAILED.exec(e.message ?? "");
     if (e.reason !== "Unhealthy" || !m || !pod || podReady(pod)) return [];
@@ -69,7 +70,7 @@ function probeFailures(snapshot: Snapshot): ProbeFailure[] {
     const evidence = answer ? `${event}; log ${logKey(pod.metadata.name, QUEUE_PROXY)}: ${quote(answer.line)}` : event;
     return [{ kind: m[1], detail: answer?.detail ?? m[2], viaQueueProxy, queueProxyAnswered: answer !== undefined, evidence }];
   });
-  const withEvents = new Set(currentEvents(snapshot).filter((e) => e.reason === "Unhealthy").map((e) => e.involvedObject.name));
+  const withEvents = new Set(events.filter((e) => e.reason === "Unhealthy").map((e) => e.involvedObject.name));
   const fromQueueProxy = snapshot.pods
     .filter((pod) => !podReady(pod) && !withEvents.has(pod.metadata.name))
     .flatMap((pod) => {

@@ -1,9 +1,9 @@
 // Knative mode: the latest created Revision must be the latest ready one. With
 // `canaryTrafficPercent` the latest Revision is the canary and the stable one is KServe's
 // `latestRolledoutRevision` (the Revision that last had 100 %), which takes the rest.
-import { PREDICTOR_LABEL } from "../collect";
+import { PREDICTOR_LABEL, Target } from "../collect";
 import { KubeApi, KubeApiError, paths } from "../kubeApi";
-import { ContainerSpec, InferenceService, Pod, servingContainer } from "../snapshot";
+import { ContainerSpec, InferenceService, Pod, REVISION_LABEL, servingContainer } from "../snapshot";
 import { carriesSpec, generationNotObserved, knativeCanaryPercent } from "./kserveBehaviour";
 import { predictorKnativeServiceName } from "../../core/names";
 import { describeConditions, readyCount } from "./describe";
@@ -40,8 +40,9 @@ function knativeServiceBehind(ksvc: KnativeService | undefined, name: string, cr
   return undefined;
 }
 
-function revisionPods(api: KubeApi, target: RolloutTarget, revision: string): Promise<Pod[]> {
-  return api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},serving.knative.dev/revision=${revision}`);
+/** One Knative Revision's live pods. */
+export function revisionPods(api: KubeApi, target: Target, revision: string): Promise<Pod[]> {
+  return api.livePods(target.namespace, `${PREDICTOR_LABEL}=${target.name},${REVISION_LABEL}=${revision}`);
 }
 
 export async function knativeRevision(api: KubeApi, target: RolloutTarget, service: InferenceService): Promise<RolloutObservation> {
@@ -93,14 +94,15 @@ export async function knativeRevision(api: KubeApi, target: RolloutTarget, servi
     return { done, progress, revision: described, revisionName: created, pods, service };
   }
   // The stable Revision serves the rest; without one KServe gives the latest all of the traffic.
-  const stable = predictor?.latestRolledoutRevision;
-  const stablePods = stable && stable !== created ? await revisionPods(api, target, stable) : [];
-  const stableDescribed = stable && stable !== created ? `Revision ${stable}` : undefined;
+  const rolledOut = predictor?.latestRolledoutRevision;
+  const stable = rolledOut && rolledOut !== created ? rolledOut : undefined;
+  const stablePods = stable ? await revisionPods(api, target, stable) : [];
+  const stableDescribed = stable ? `Revision ${stable}` : undefined;
   return {
     done,
     progress: `${stableDescribed ? `${stableDescribed} (stable): ${readyCount(stablePods)} of ${stablePods.length} pods ready; ` : "no stable Revision: "}canary at ${percent} %: ${progress}`,
     revision: stableDescribed,
-    revisionName: stableDescribed ? stable : undefined,
+    revisionName: stable,
     pods: stablePods,
     service,
     canary: { revision: described, revisionName: created, pods, done },
