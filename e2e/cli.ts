@@ -132,7 +132,7 @@ export class CliScenarios {
     const run = await this.pulumi(["destroy", "-s", CLI_STACK, "--yes"], 300000);
     this.expectOk(run, "pulumi destroy --yes");
     this.time("destroy", run.ms, 60000);
-    await this.ctx.cluster.until(`namespace ${CLI_NAMESPACE} to go`, 120000, async () => ((await this.ctx.cluster.namespace(CLI_NAMESPACE)) ? "present" : true));
+    await this.ctx.cluster.untilNamespaceGone(CLI_NAMESPACE, 120000);
   }
 
   /** Removes the stack, its file and its state, whatever happened. */

@@ -87,6 +87,11 @@ export class Cluster {
     });
   }
 
+  /** Waits until the namespace is gone (its deletion finished), for at most `timeoutMs`. */
+  untilNamespaceGone(ns: string, timeoutMs: number, what = `namespace ${ns} to go`): Promise<true> {
+    return this.until(what, timeoutMs, async () => ((await this.namespace(ns)) ? "present" : true));
+  }
+
   /** Polls until `check` returns a value, for at most `timeoutMs`; the last reason on timeout. */
   async until<T>(what: string, timeoutMs: number, check: () => Promise<T | string>): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -72,7 +72,7 @@ async function main(): Promise<number> {
 
   // Leftovers of an interrupted run would collide with the stacks' namespaces.
   for (const ns of NAMESPACES) await cluster.deleteNamespace(ns);
-  for (const ns of NAMESPACES) await cluster.until(`namespace ${ns} from an earlier run to go`, 120000, async () => ((await cluster.namespace(ns)) ? "present" : true));
+  for (const ns of NAMESPACES) await cluster.untilNamespaceGone(ns, 120000, `namespace ${ns} from an earlier run to go`);
 
   const build = parseSettings({ "model-serving:port": PORT, "model-serving:nodeRoleAccess": { enabled: false } }, { stack: "e2e", projectDir: ROOT });
   log(`building ${build.build.context} (${build.build.dockerfile}, ${build.build.platform}) and pushing to ${registry}…`);

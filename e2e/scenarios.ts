@@ -244,7 +244,7 @@ export class Scenarios {
     const run = await stacks.destroy(this.main!);
     expectOk(run, "destroy");
     this.time("destroy (created namespace)", run.ms, 15000);
-    await cluster.until("the created namespace to go", 60000, async () => ((await cluster.namespace(this.mainNamespace)) ? "present" : true));
+    await cluster.untilNamespaceGone(this.mainNamespace, 60000, "the created namespace to go");
     await stacks.remove(this.main!);
   }
 

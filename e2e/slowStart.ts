@@ -25,6 +25,6 @@ export async function slowStartDeploys(ctx: Context, record: Recorder): Promise<
   } finally {
     await ctx.stacks.remove(stack);
     // Its pods drain for a while: the timed scenarios after this one should not share the CPU with them.
-    await ctx.cluster.until(`namespace ${SLOW_NAMESPACE} to go`, 120000, async () => ((await ctx.cluster.namespace(SLOW_NAMESPACE)) ? "present" : true)).catch(() => undefined);
+    await ctx.cluster.untilNamespaceGone(SLOW_NAMESPACE, 120000).catch(() => undefined);
   }
 }
